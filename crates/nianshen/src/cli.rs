@@ -1,0 +1,205 @@
+//! Command-line arguments. Help text is English (clap's own words are); the
+//! messages of each command follow `--lang`.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use nianshen_rules::Lang;
+
+/// 年审 nianshen: prepares a B24 call-centre licence review from the
+/// company's own materials folder.
+#[derive(Debug, Parser)]
+#[command(name = "nianshen", version, about)]
+pub struct Cli {
+    /// Language of messages and reports: zh (Simplified Chinese) or en.
+    #[arg(long, global = true, value_enum, default_value = "zh")]
+    pub lang: LangArg,
+
+    /// Log more to stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    Zh,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(arg: LangArg) -> Lang {
+        match arg {
+            LangArg::Zh => Lang::Zh,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every check on a case folder and write the reports.
+    Check(CheckArgs),
+    /// Create a new case folder with a commented case.toml and the category folders.
+    Init(InitArgs),
+    /// Write a realistic synthetic case (with planted faults) or large call-record files.
+    Demo(DemoArgs),
+    /// Show, validate and compare rule packs.
+    Rules(RulesArgs),
+    /// Reconcile data sets alone (call records: `recon cdr`).
+    Recon(ReconArgs),
+    /// Call-record tools (`cdr inspect FILE`).
+    Cdr(CdrArgs),
+}
+
+/// Which severity makes `check` exit with status 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Red,
+    Yellow,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The case folder (the one holding case.toml).
+    pub case_dir: PathBuf,
+    /// Output folder [default: ./nianshen-out/<case folder name>]; never inside the case folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The day the run treats as today, YYYY-MM-DD [default: the system date].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Rule pack: a built-in name (cn-miit, whitepaper) or a TOML file; overrides case.toml's [rules] pack.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub rules: Option<String>,
+    /// Exit with status 1 when a finding of this severity (or worse) is raised.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Write phone and ID numbers unmasked in the outputs.
+    #[arg(long)]
+    pub unmask: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The new case folder; it may exist but must not hold a case.toml.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the case folder (or, with --calls, the call-record files).
+    pub dir: PathBuf,
+    /// Plant no faults: a case that passes every check.
+    #[arg(long)]
+    pub clean: bool,
+    /// Write only a local export and a carrier bill with this many calls, for benchmarks.
+    #[arg(long, value_name = "N")]
+    pub calls: Option<u64>,
+    /// Seed of the random generator; the same seed writes the same files.
+    #[arg(long, default_value_t = 2024)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub command: RulesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Print a rule pack as TOML (built-in name or file) [default: cn-miit].
+    Show {
+        #[arg(value_name = "NAME|FILE")]
+        pack: Option<String>,
+    },
+    /// Validate a rule-pack file and list every problem found.
+    Check { file: PathBuf },
+    /// List the differences between two packs (names or files).
+    Diff { a: String, b: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ReconArgs {
+    #[command(subcommand)]
+    pub command: ReconCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReconCommand {
+    /// Reconcile the company's call records with the carrier's bill, record by record.
+    Cdr(ReconCdrArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReconCdrArgs {
+    /// The company's own call records: files, folders or ZIP archives.
+    #[arg(long, required = true, num_args = 1..)]
+    pub local: Vec<PathBuf>,
+    /// The carrier's bills: files, folders or ZIP archives.
+    #[arg(long, required = true, num_args = 1..)]
+    pub carrier: Vec<PathBuf>,
+    /// Mapping (TOML) for the local files' columns.
+    #[arg(long, value_name = "FILE")]
+    pub local_mapping: Option<PathBuf>,
+    /// Mapping (TOML) for the carrier files' columns.
+    #[arg(long, value_name = "FILE")]
+    pub carrier_mapping: Option<PathBuf>,
+    /// Largest start-time difference of a matched pair, in seconds [default: from the rule pack, 5].
+    #[arg(long, value_name = "SECS")]
+    pub tolerance: Option<i64>,
+    /// Time zone of local timestamps without one, e.g. +08:00.
+    #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
+    pub local_tz: Option<String>,
+    /// Time zone of carrier timestamps without one, e.g. +08:00.
+    #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
+    pub carrier_tz: Option<String>,
+    /// Rule pack for words, header synonyms and tolerances.
+    #[arg(long, value_name = "NAME|FILE", default_value = "cn-miit")]
+    pub rules: String,
+    /// Do not read or write the cache of normalised records.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Write unmatched and differing records and the tables as CSV (UTF-8 with BOM) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write phone numbers unmasked.
+    #[arg(long)]
+    pub unmask: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CdrArgs {
+    #[command(subcommand)]
+    pub command: CdrCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CdrCommand {
+    /// Show how a call-record file is read: encoding, delimiter, header, mapping, sample rows, signals.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    pub file: PathBuf,
+    /// Mapping (TOML) for the file's columns.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Rule pack for words and header synonyms.
+    #[arg(long, value_name = "NAME|FILE", default_value = "cn-miit")]
+    pub rules: String,
+    /// Write phone numbers unmasked in the sample rows.
+    #[arg(long)]
+    pub unmask: bool,
+    /// Print the result as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}

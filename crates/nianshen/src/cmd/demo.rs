@@ -1,0 +1,14 @@
+//! `nianshen demo`.
+
+use nianshen_rules::Lang;
+
+use crate::cli::DemoArgs;
+use crate::failure::Failure;
+
+pub fn run(_args: DemoArgs, lang: Lang) -> Result<u8, Failure> {
+    Err(Failure::localized(
+        lang,
+        "尚未实现。",
+        "not implemented yet.",
+    ))
+}

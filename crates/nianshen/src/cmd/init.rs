@@ -1,0 +1,14 @@
+//! `nianshen init`.
+
+use nianshen_rules::Lang;
+
+use crate::cli::InitArgs;
+use crate::failure::Failure;
+
+pub fn run(_args: InitArgs, lang: Lang) -> Result<u8, Failure> {
+    Err(Failure::localized(
+        lang,
+        "尚未实现。",
+        "not implemented yet.",
+    ))
+}

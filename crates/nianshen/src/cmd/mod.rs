@@ -1,0 +1,8 @@
+//! One module and one `run` per subcommand.
+
+pub mod check;
+pub mod demo;
+pub mod init;
+pub mod inspect;
+pub mod recon;
+pub mod rules;

@@ -1,0 +1,14 @@
+//! `nianshen rules`.
+
+use nianshen_rules::Lang;
+
+use crate::cli::RulesArgs;
+use crate::failure::Failure;
+
+pub fn run(_args: RulesArgs, lang: Lang) -> Result<u8, Failure> {
+    Err(Failure::localized(
+        lang,
+        "尚未实现。",
+        "not implemented yet.",
+    ))
+}

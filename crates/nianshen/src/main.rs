@@ -1,0 +1,48 @@
+//! `nianshen`: the command line. It parses arguments, builds a validated plan
+//! of work and calls the library crates; everything else lives in them.
+
+mod cli;
+mod cmd;
+mod failure;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let lang = cli.lang.into();
+
+    let result = match cli.command {
+        Command::Check(args) => cmd::check::run(args, lang),
+        Command::Init(args) => cmd::init::run(args, lang),
+        Command::Demo(args) => cmd::demo::run(args, lang),
+        Command::Rules(args) => cmd::rules::run(args, lang),
+        Command::Recon(args) => cmd::recon::run(args, lang),
+        Command::Cdr(args) => cmd::inspect::run(args, lang),
+    };
+
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => failure.print_and_exit_code(lang),
+    }
+}
+
+/// Logs go to stderr; `-v` shows info, `-vv` debug. `RUST_LOG` overrides both.
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

@@ -1,0 +1,405 @@
+//! The rule pack's data model, as deserialised from its TOML file.
+//!
+//! Every field here is data a user may change in a pack of their own or with
+//! `[rules.override]` in `case.toml`; nothing in this crate decides a
+//! threshold or a date by itself.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The language of user-facing text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// Simplified Chinese, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+/// A text in both languages.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Text {
+    /// Returns the text in `lang`, falling back to Chinese when the English
+    /// text is empty.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En if !self.en.is_empty() => &self.en,
+            _ => &self.zh,
+        }
+    }
+
+    /// Returns the text in `lang` with each `{name}` placeholder replaced by
+    /// its value from `vars`; unknown placeholders stay as written.
+    pub fn render(&self, lang: Lang, vars: &[(&str, String)]) -> String {
+        let mut out = self.get(lang).to_string();
+        for (name, value) in vars {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    }
+}
+
+/// How serious a finding is. The order is from least to most serious.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Green,
+    Yellow,
+    Red,
+}
+
+impl Severity {
+    /// The lamp name used in reports: 红, 黄, 绿 or 提示.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Red, Lang::Zh) => "红",
+            (Severity::Yellow, Lang::Zh) => "黄",
+            (Severity::Green, Lang::Zh) => "绿",
+            (Severity::Info, Lang::Zh) => "提示",
+            (Severity::Red, Lang::En) => "red",
+            (Severity::Yellow, Lang::En) => "yellow",
+            (Severity::Green, Lang::En) => "green",
+            (Severity::Info, Lang::En) => "info",
+        }
+    }
+}
+
+/// Where a rule comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BasisKind {
+    /// A law or ministerial order.
+    Statute,
+    /// A notice or draft rule of the regulator.
+    RegulatorNotice,
+    /// Industry practice, e.g. carrier contract terms or consultants' teaching.
+    IndustryPractice,
+    /// A threshold or choice made by nianshen with no published source.
+    ProductDefault,
+}
+
+/// The basis of a rule: its kind and the document it rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Basis {
+    pub kind: BasisKind,
+    /// The document's name and article, or a sentence saying why the product
+    /// chose this default.
+    pub source: Text,
+}
+
+/// One rule: an id such as `cdr.count_mismatch`, its default severity, basis
+/// and texts. `detail` and `suggestion` may hold `{placeholder}`s that the
+/// check fills in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDef {
+    pub severity: Severity,
+    pub basis: Basis,
+    pub title: Text,
+    pub detail: Text,
+    pub suggestion: Text,
+}
+
+/// Which calendar drives the deadlines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calendar {
+    /// The regulation in force: an annual report every first quarter.
+    Regulation,
+    /// Reviews in the 1st, 4th and 7th licence year, as consultants teach it.
+    Whitepaper,
+}
+
+/// A month and day without a year, written `MM-DD` in the pack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+impl MonthDay {
+    /// The date in `year`, or `None` for 02-29 in a common year.
+    pub fn in_year(self, year: i32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(year, self.month, self.day)
+    }
+}
+
+impl TryFrom<String> for MonthDay {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let invalid = || format!("invalid month-day {text:?}: expected MM-DD, e.g. 03-31");
+        let (m, d) = text.split_once('-').ok_or_else(invalid)?;
+        let month: u32 = m.trim().parse().map_err(|_| invalid())?;
+        let day: u32 = d.trim().parse().map_err(|_| invalid())?;
+        // 2024 is a leap year, so 02-29 is accepted here.
+        NaiveDate::from_ymd_opt(2024, month, day).ok_or_else(invalid)?;
+        Ok(MonthDay { month, day })
+    }
+}
+
+impl From<MonthDay> for String {
+    fn from(md: MonthDay) -> String {
+        format!("{:02}-{:02}", md.month, md.day)
+    }
+}
+
+/// The annual report (年报) under the regulation in force. Dates are in the
+/// year after the figures' year unless a `[[schedule.annual_report.years]]`
+/// entry gives the authority's notice for that year.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReport {
+    pub opens: MonthDay,
+    pub closes: MonthDay,
+    /// Last day of the cure period for late filers.
+    pub cure_until: MonthDay,
+    /// First day non-filers are put on the 经营不良名单.
+    pub list_from: MonthDay,
+    /// The spot-check season, first and last day.
+    pub spot_check_from: MonthDay,
+    pub spot_check_until: MonthDay,
+    /// The authority's notice per figures year, when it moved the window.
+    #[serde(default)]
+    pub years: Vec<AnnualReportYear>,
+}
+
+/// The window of one figures year, from the authority's notice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportYear {
+    /// The year whose figures are reported, e.g. 2024 for the report filed in 2025.
+    pub year: i32,
+    pub opens: NaiveDate,
+    pub closes: NaiveDate,
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The number report (码号年报) for holders of 95/96 and similar numbers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NumberReport {
+    pub closes: MonthDay,
+    /// Access-number prefixes that oblige the holder to file, e.g. "95", "96".
+    pub prefixes: Vec<String>,
+}
+
+/// Licence term, renewal and change filing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceTerms {
+    pub term_years: u32,
+    /// Renewal must be applied for at least this many days before expiry.
+    pub renewal_lead_days: i64,
+    /// Yellow from this many days before the last day to apply.
+    pub renewal_warn_days: i64,
+    /// A change of name, legal representative or capital is filed within this many days.
+    pub change_filing_days: i64,
+}
+
+/// The whitepaper calendar: reviews in given licence years.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Whitepaper {
+    /// Review years counted from the issue date, e.g. [1, 4, 7].
+    pub review_years: Vec<u32>,
+    /// Days in a review year: due date = issued + day_basis × year.
+    pub day_basis: i64,
+    pub open_days_before: i64,
+    pub congested_months: Vec<u32>,
+    pub recommended_months: Vec<u32>,
+}
+
+/// Deadline rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    pub calendar: Calendar,
+    /// Inside this many days before a deadline without a filing is yellow.
+    pub due_soon_days: i64,
+    /// Days allowed to supply corrections after an order.
+    pub correction_days: i64,
+    /// Days after approval to get the annual verification stamp.
+    pub stamp_days: i64,
+    pub annual_report: AnnualReport,
+    pub number_report: NumberReport,
+    pub licence: LicenceTerms,
+    pub whitepaper: Whitepaper,
+}
+
+/// Numeric limits of the checks. Rates are fractions (0.03 = 3%).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Audited vs VAT-declared revenue: a difference at or above this is red.
+    pub revenue_mismatch_rate: f64,
+    /// Answered-count difference rate local vs carrier at or above this is red.
+    pub cdr_count_mismatch_rate: f64,
+    /// Talk-seconds difference rate at or above this is red.
+    pub cdr_duration_mismatch_rate: f64,
+    /// Which difference rates count toward `cdr.count_mismatch` and
+    /// `cdr.duration_mismatch`: any of "answered", "talk_seconds", "billed_minutes".
+    pub cdr_count_rates: Vec<String>,
+    pub cdr_duration_rates: Vec<String>,
+    /// Start-time tolerance for matching, seconds.
+    pub cdr_match_tolerance_secs: i64,
+    /// Tolerance for sources whose timestamps lost their seconds.
+    pub cdr_match_tolerance_no_seconds_secs: i64,
+    /// Talk times further apart than this make a duration mismatch, seconds.
+    pub cdr_talk_tolerance_secs: i64,
+    /// A 12321 complaint verified later than this after receipt is late, hours.
+    pub complaint_verification_hours: i64,
+    /// Working days to forward and to reply to a 12321 complaint.
+    pub complaint_forward_working_days: i64,
+    pub complaint_reply_working_days: i64,
+    /// Recordings kept at least this many days.
+    pub recording_retention_days: i64,
+    /// Permitted outbound hours, [from, until) in local hours.
+    pub permitted_hours: [u32; 2],
+    /// More calls than this to one callee in 24 h is a repeat-call risk.
+    pub repeat_calls_per_day: u32,
+    /// More calls than this to one callee within five minutes is a risk.
+    pub repeat_calls_per_5min: u32,
+    /// Largest accepted material file, bytes.
+    pub material_max_bytes: u64,
+    /// Share of timestamps at second 0 above which the signal is raised.
+    pub seconds_zero_share: f64,
+}
+
+/// Decimal places to which declared and computed figures are rounded
+/// before they are compared. Counts are compared exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Precision {
+    pub connection_rate: u32,
+    pub conversion_rate: u32,
+    pub complaint_response_rate: u32,
+    pub complaint_rate: u32,
+    pub avg_talk_seconds: u32,
+}
+
+/// Whole-value words of call-record cells (matched after trimming, never as
+/// substrings, case-insensitive for Latin letters).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    pub answered: Vec<String>,
+    pub not_answered: Vec<String>,
+    pub outbound: Vec<String>,
+    pub inbound: Vec<String>,
+    /// Outcome words that count as a conversion unless a mapping says otherwise.
+    pub success: Vec<String>,
+    /// First-cell words of total rows below the data (合计, 总计).
+    pub total_rows: Vec<String>,
+}
+
+/// Header synonyms per call-record role, e.g. `caller = ["主叫号码", "src", …]`.
+pub type HeaderSynonyms = BTreeMap<String, Vec<String>>;
+
+/// Regular-expression patterns. Written in Rust `regex` syntax.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patterns {
+    /// A material file name: 企业简称 + separator + 材料类型 + separator + YYYYMMDD + .pdf.
+    /// Named groups `short`, `kind` and `date`.
+    pub material_name: String,
+    /// A licence number such as `B2-20190123` or `粤B2-20190123`.
+    pub licence_number: String,
+    /// Leading province/city names stripped before addresses are compared.
+    pub address_prefixes: Vec<String>,
+}
+
+/// One item of the materials catalogue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueItem {
+    /// Stable id, e.g. `business_licence`.
+    pub id: String,
+    /// Category 1–7 of the review's material list.
+    pub category: u32,
+    /// The category folder under `材料/`, e.g. `01-主体资格`.
+    pub folder: String,
+    pub name: Text,
+    /// Other 材料类型 words that name this item in file names.
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    pub required: bool,
+    /// Accepted file extensions, lower case without the dot.
+    pub types: Vec<String>,
+}
+
+/// A step of the 90-day plan or of the post-approval list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStep {
+    pub id: String,
+    /// Days from T (negative before it).
+    pub offset_days: i64,
+    pub title: Text,
+    #[serde(default)]
+    pub detail: Text,
+    /// Days before the step's date that a calendar reminder fires.
+    #[serde(default)]
+    pub remind_days_before: i64,
+}
+
+/// Public holidays and swapped working days (调休) from the State Council's
+/// yearly schedule, used to count working days.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Holidays {
+    /// Days off that fall on weekdays.
+    #[serde(default)]
+    pub off: Vec<NaiveDate>,
+    /// Weekend days that are working days.
+    #[serde(default)]
+    pub work: Vec<NaiveDate>,
+}
+
+/// The pack's identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackMeta {
+    pub name: String,
+    /// The pack's own version, e.g. `2025.1`.
+    pub version: String,
+    /// The format version of this file; this crate reads [`crate::SCHEMA_VERSION`].
+    pub schema: u32,
+    pub title: Text,
+    #[serde(default)]
+    pub description: Text,
+}
+
+/// A whole rule pack.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulePack {
+    pub pack: PackMeta,
+    pub schedule: Schedule,
+    pub thresholds: Thresholds,
+    pub precision: Precision,
+    pub words: Words,
+    pub headers: HeaderSynonyms,
+    pub patterns: Patterns,
+    pub catalogue: Vec<CatalogueItem>,
+    pub plan: Vec<PlanStep>,
+    pub post_approval: Vec<PlanStep>,
+    #[serde(default)]
+    pub holidays: Holidays,
+    /// Every rule by id, e.g. `rules."cdr.count_mismatch"`.
+    pub rules: BTreeMap<String, RuleDef>,
+}

@@ -1,0 +1,1 @@
+//! Reading tabular files as users have them.
