@@ -94,6 +94,21 @@ pub fn load(
         origin: origin.clone(),
         message: e.to_string(),
     })?;
+    if let Some(base_name) = value
+        .get("pack")
+        .and_then(|p| p.get("base"))
+        .and_then(|b| b.as_str())
+    {
+        let base_text =
+            builtin_text(base_name).ok_or_else(|| RulesError::Unknown(base_name.to_string()))?;
+        let mut merged: toml::Table =
+            toml::from_str(base_text).map_err(|e| RulesError::Invalid {
+                origin: base_name.to_string(),
+                message: e.to_string(),
+            })?;
+        merge(&mut merged, value);
+        value = merged;
+    }
     for (key, new) in overrides {
         apply_override(&mut value, key, new.clone()).map_err(|message| RulesError::Invalid {
             origin: origin.clone(),
@@ -131,4 +146,16 @@ fn apply_override(table: &mut toml::Table, key: &str, new: toml::Value) -> Resul
         };
     }
     Err(format!("empty override key {key:?}"))
+}
+
+/// Deep merge: tables merge key by key, everything else replaces.
+fn merge(base: &mut toml::Table, top: toml::Table) {
+    for (key, value) in top {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
 }

@@ -278,6 +278,42 @@ pub struct Thresholds {
     pub material_max_bytes: u64,
     /// Share of timestamps at second 0 above which the signal is raised.
     pub seconds_zero_share: f64,
+    /// Lowest accepted level of the 等保 assessment report. Default 3.
+    #[serde(default = "default_dengbao_min_level")]
+    pub dengbao_min_level: u32,
+    /// Agents drawn for the mock inspection. Default 5.
+    #[serde(default = "default_drill_agents")]
+    pub drill_agents: u32,
+    /// Complaints drawn for the mock inspection. Default 3.
+    #[serde(default = "default_drill_complaints")]
+    pub drill_complaints: u32,
+    /// Days of call records the mock inspection reconciles. Default 7.
+    #[serde(default = "default_drill_cdr_days")]
+    pub drill_cdr_days: i64,
+    /// A workstation photo taken more than this many days before the as-of
+    /// date is stale. Default 180.
+    #[serde(default = "default_photo_max_age_days")]
+    pub photo_max_age_days: i64,
+}
+
+fn default_dengbao_min_level() -> u32 {
+    3
+}
+
+fn default_drill_agents() -> u32 {
+    5
+}
+
+fn default_drill_complaints() -> u32 {
+    3
+}
+
+fn default_drill_cdr_days() -> i64 {
+    7
+}
+
+fn default_photo_max_age_days() -> i64 {
+    180
 }
 
 /// Decimal places to which declared and computed figures are rounded
@@ -379,6 +415,12 @@ pub struct PackMeta {
     pub version: String,
     /// The format version of this file; this crate reads [`crate::SCHEMA_VERSION`].
     pub schema: u32,
+    /// The pack this one extends, a built-in name or a path relative to this
+    /// file: its values are taken first and this
+    /// file's values replace them (tables merge key by key; arrays and
+    /// single values replace as a whole).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
     pub title: Text,
     #[serde(default)]
     pub description: Text,
