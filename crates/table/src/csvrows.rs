@@ -1,0 +1,81 @@
+//! Records of a decoded text table, parsed by the `csv` crate.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::error::TableError;
+use crate::stream::{Event, Flow, RowView};
+use crate::text::DecodeReader;
+use crate::{ProblemKind, RowProblem};
+
+/// Parses records and hands them to `sink`. One record is held back so
+/// that the last one can be reported as a problem instead when the file
+/// ends inside a quoted field (a cut-off export): the `csv` crate itself
+/// accepts such a record silently.
+pub(crate) fn stream_records<R: Read>(
+    path: &Path,
+    reader: DecodeReader<R>,
+    delimiter: u8,
+    sink: &mut dyn FnMut(Event<'_>) -> Flow,
+) -> Result<(), TableError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // Lines end at LF only: with CRLF the crate's record positions point
+        // one line early. The CR left on a last field is cut in `RowView::get`.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(reader);
+    let mut held = csv::StringRecord::new();
+    let mut next = csv::StringRecord::new();
+    let mut held_row: Option<u64> = None;
+
+    loop {
+        let row = csv.position().line();
+        let more = csv.read_record(&mut next).map_err(|e| TableError::Text {
+            file: path.to_path_buf(),
+            row,
+            message: e.to_string(),
+        })?;
+        if !more {
+            break;
+        }
+        let row = next.position().map_or(row, |p| p.line());
+        if let Some(prev) = held_row {
+            if sink(Event::Row {
+                row: prev,
+                cells: RowView::Text(&held),
+            })
+            .is_break()
+            {
+                return Ok(());
+            }
+        }
+        std::mem::swap(&mut held, &mut next);
+        held_row = Some(row);
+    }
+
+    let decoder = csv.get_ref();
+    let (invalid_bytes, unclosed) = (decoder.replacements, decoder.quotes % 2 == 1);
+    if let Some(row) = held_row {
+        let event = if unclosed {
+            Event::Problem(RowProblem {
+                file: path.to_path_buf(),
+                sheet: None,
+                row,
+                kind: ProblemKind::UnclosedQuote,
+                text: held.iter().collect::<Vec<_>>().join(","),
+            })
+        } else {
+            Event::Row {
+                row,
+                cells: RowView::Text(&held),
+            }
+        };
+        if sink(event).is_break() {
+            return Ok(());
+        }
+    }
+    let _ = sink(Event::End { invalid_bytes });
+    Ok(())
+}
