@@ -16,12 +16,12 @@ pub struct Difference {
     pub new: Option<String>,
 }
 
-/// Every value that differs from `a` to `b`, in key order (arrays of items
+/// Lists every value that differs from `a` to `b`, in key order (arrays of items
 /// with ids in the first pack's order, then items only in the second).
 pub fn diff(a: &RulePack, b: &RulePack) -> Vec<Difference> {
     let mut out = Vec::new();
-    // A pack always converts to a TOML value: every field is a string,
-    // number, date, array or table. An empty table stands in if it ever did not.
+    // A pack always converts to a TOML value because every field is a string,
+    // number, date, array or table. If that ever failed, the pack compares as empty.
     let a = toml::Value::try_from(a).unwrap_or(toml::Value::Table(toml::Table::new()));
     let b = toml::Value::try_from(b).unwrap_or(toml::Value::Table(toml::Table::new()));
     walk(&mut Vec::new(), Some(&a), Some(&b), &mut out);
@@ -89,7 +89,7 @@ fn walk_items(
     }
 }
 
-/// A value as it would be written in a pack.
+/// Renders a value as it would be written in a pack.
 fn render(value: &toml::Value) -> String {
     value.to_string()
 }

@@ -1,4 +1,4 @@
-//! Why a pack could not be loaded, with a message for the user in either
+//! Errors of loading a pack, each with a message for the user in either
 //! language.
 
 use std::path::PathBuf;
@@ -7,7 +7,7 @@ use crate::load::builtin_names;
 use crate::pack::Lang;
 use crate::validate::Problem;
 
-/// What kind of shape error a value has.
+/// The kind of a shape error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShapeKind {
     /// A key the pack format does not have (often a typo).
@@ -20,7 +20,7 @@ pub enum ShapeKind {
     BadValue,
 }
 
-/// Why a pack could not be loaded.
+/// An error that stops a pack from loading.
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {
     /// Neither a built-in pack nor an existing file.

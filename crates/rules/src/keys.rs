@@ -6,8 +6,8 @@
 /// segments may hold dots: `rules."cdr.count_mismatch".severity` gives
 /// `rules`, `cdr.count_mismatch`, `severity`. `None` when it is no key.
 pub fn parse_key(key: &str) -> Option<Vec<String>> {
-    // A key on its own is not a document; give it a value and read the
-    // nesting back, which is exactly how TOML would split it.
+    // A key on its own is not a document. Giving it a value and reading the
+    // nesting back splits it exactly as TOML would.
     let doc = format!("{key} = 0");
     let mut table: toml::Table = toml::from_str(&doc).ok()?;
     let mut segments = Vec::new();
@@ -79,7 +79,7 @@ pub fn split_unquoted(table: &toml::Table, path: &str) -> Vec<String> {
 }
 
 /// The line and column (1-based, in characters) where the deepest existing
-/// segment of `segments` is written in `text`, if the text is TOML and holds it.
+/// segment of `segments` is written in `text`, if the text is TOML and contains it.
 pub fn locate(text: &str, segments: &[String]) -> Option<(usize, usize)> {
     let root = toml::de::DeTable::parse(text).ok()?;
     let mut table = root.get_ref();

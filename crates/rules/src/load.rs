@@ -86,7 +86,7 @@ impl Source {
     }
 }
 
-/// The pack's table with its base packs laid under it, before overrides.
+/// Reads a pack's table and lays its base packs under it, without overrides.
 /// `spec` is a built-in name or a path (relative paths taken against `base`).
 pub fn resolve(spec: &str, base: Option<&Path>) -> Result<toml::Table, RulesError> {
     let source = Source::open(spec, base)?;
@@ -165,13 +165,20 @@ pub fn load(
     let problems = validate(&pack);
     if !problems.is_empty() {
         let origin = Source::open(spec, base).map_or_else(|_| spec.to_string(), |s| s.origin);
+        tracing::debug!(%origin, count = problems.len(), "rule pack rejected by validation");
         return Err(RulesError::Problems { origin, problems });
     }
+    tracing::debug!(
+        name = %pack.pack.name,
+        version = %pack.pack.version,
+        overrides = overrides.len(),
+        "rule pack loaded"
+    );
     Ok(pack)
 }
 
-/// Reads a resolved table into the data model; a shape error names the
-/// dotted key and, when the key is written in the pack's own file, its line.
+/// Reads a resolved table into the data model. A shape error names the
+/// dotted key, and its line when the key is written in the pack's own file.
 fn deserialize(table: toml::Table, source: &Source) -> Result<RulePack, RulesError> {
     let probe = table.clone();
     toml::Value::Table(table)

@@ -16,7 +16,7 @@ pub fn merge(base: &mut toml::Table, top: toml::Table) {
     }
 }
 
-/// Why an override could not be applied.
+/// An override that could not be applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OverrideError {
     /// The key is not a TOML key (e.g. an unbalanced quote).

@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use crate::pack::RulePack;
 
-/// Whether `date` is a working day under the pack's holiday lists. Years the
+/// Returns whether `date` is a working day under the pack's holiday lists. Years the
 /// pack has no data for count Monday to Friday only.
 pub fn is_working_day(pack: &RulePack, date: NaiveDate) -> bool {
     if pack.holidays.work.contains(&date) {
@@ -18,8 +18,8 @@ pub fn is_working_day(pack: &RulePack, date: NaiveDate) -> bool {
     !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// Whether the pack lists any holiday data for `year`; without it working
-/// days in that year are only approximate (weekends only).
+/// Returns whether the pack lists any holiday data for `year`. Without it,
+/// working days in that year only skip weekends.
 pub fn holidays_known(pack: &RulePack, year: i32) -> bool {
     let h = &pack.holidays;
     h.off.iter().chain(&h.work).any(|d| d.year() == year)
@@ -49,7 +49,7 @@ pub fn add_working_days(pack: &RulePack, date: NaiveDate, n: i64) -> NaiveDate {
     current
 }
 
-/// The number of working days `d` with `a < d <= b`, or its negative when
+/// Counts the working days `d` with `a < d <= b`, or its negative when
 /// `b` is before `a`. A reply on the next working day after receipt took 1.
 pub fn working_days_between(pack: &RulePack, a: NaiveDate, b: NaiveDate) -> i64 {
     let (from, to, sign) = if a <= b { (a, b, 1) } else { (b, a, -1) };
