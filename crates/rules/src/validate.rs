@@ -542,8 +542,15 @@ fn check_time_limits(pack: &RulePack, out: &mut Vec<Problem>) {
         3650,
     );
     let [from, until] = t.permitted_hours;
-    in_range(out, k("permitted_hours"), until, 1, 24);
-    in_range(out, k("permitted_hours"), from, 0, until.saturating_sub(1));
+    if from >= until || until > 24 {
+        out.push(Problem::new(
+            k("permitted_hours"),
+            ProblemKind::OutOfRange {
+                value: format!("[{from}, {until}]"),
+                range: "[from, until], 0 <= from < until <= 24".into(),
+            },
+        ));
+    }
     in_range(
         out,
         k("repeat_calls_per_day"),
