@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::ids::{placeholders, rule_ids, CDR_RATES, HEADER_ROLES};
 use crate::keys::format_key;
-use crate::pack::{Lang, PlanStep, RulePack, Text};
+use crate::pack::{CatalogueItem, Lang, PlanStep, RulePack, Text};
 use crate::SCHEMA_VERSION;
 
 /// One thing wrong with a pack, at a dotted key.
@@ -721,24 +721,46 @@ fn check_catalogue(pack: &RulePack, out: &mut Vec<Problem>) {
                 ));
             }
         }
-        for name in std::iter::once(&item.name.zh).chain(&item.synonyms) {
-            let owner = names.entry(fold(name)).or_insert_with(|| item.id.clone());
-            if *owner != item.id || (name != &item.name.zh && fold(name) == fold(&item.name.zh)) {
-                out.push(Problem::new(
-                    k("synonyms"),
-                    ProblemKind::Conflict {
-                        value: name.clone(),
-                        other: key(&["catalogue", owner, "name"]),
-                    },
-                ));
-            }
-        }
+        check_item_names(item, &mut names, out);
     }
     for category in 1..=7 {
         if !pack.catalogue.iter().any(|i| i.category == category) {
             out.push(Problem::new(
                 "catalogue",
                 ProblemKind::CategoryEmpty { category },
+            ));
+        }
+    }
+}
+
+/// Reports a name or synonym that another item already uses, since a file
+/// name could then belong to either, and one listed twice in the same item.
+fn check_item_names(
+    item: &CatalogueItem,
+    owners: &mut BTreeMap<String, String>,
+    out: &mut Vec<Problem>,
+) {
+    let mut own = BTreeSet::new();
+    for name in std::iter::once(&item.name.zh).chain(&item.synonyms) {
+        let folded = fold(name);
+        let owner = owners
+            .entry(folded.clone())
+            .or_insert_with(|| item.id.clone());
+        let key_name = key(&["catalogue", &item.id, "synonyms"]);
+        if *owner != item.id {
+            out.push(Problem::new(
+                key_name,
+                ProblemKind::Conflict {
+                    value: name.clone(),
+                    other: key(&["catalogue", owner, "name"]),
+                },
+            ));
+        } else if !own.insert(folded) {
+            out.push(Problem::new(
+                key_name,
+                ProblemKind::Duplicate {
+                    value: name.clone(),
+                },
             ));
         }
     }
