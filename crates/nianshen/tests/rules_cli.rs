@@ -29,7 +29,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 const HEADER: &str = "[pack]\nname = \"mine\"\nbase = \"whitepaper\"\nversion = \"9\"\nschema = 1\ntitle = { zh = \"我的\", en = \"mine\" }\n";
 
 #[test]
-fn show_without_a_name_prints_the_default_pack_with_comments() {
+fn show_prints_default_pack() {
     let out = nianshen(&["rules", "show"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
@@ -38,7 +38,7 @@ fn show_without_a_name_prints_the_default_pack_with_comments() {
 }
 
 #[test]
-fn show_of_a_file_prints_it_resolved_with_its_base() {
+fn show_file_resolves_base() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "mine.toml", HEADER);
     let out = nianshen(&["rules", "show", &path]);
@@ -55,7 +55,7 @@ fn show_of_a_file_prints_it_resolved_with_its_base() {
 }
 
 #[test]
-fn check_of_a_sound_pack_says_valid_with_name_and_counts() {
+fn check_sound_pack_says_valid() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "mine.toml", HEADER);
     let out = nianshen(&["rules", "check", &path]);
@@ -68,7 +68,7 @@ fn check_of_a_sound_pack_says_valid_with_name_and_counts() {
 }
 
 #[test]
-fn check_lists_problems_in_chinese_or_english_and_exits_2() {
+fn check_lists_problems_both_languages() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{HEADER}\n[thresholds]\ncdr_count_mismatch_rate = 3.0\n\n[patterns]\nlicence_number = '(B2'\n");
     let path = write(dir.path(), "mine.toml", &text);
@@ -91,7 +91,7 @@ fn check_lists_problems_in_chinese_or_english_and_exits_2() {
 }
 
 #[test]
-fn check_of_a_misspelt_key_names_key_and_line() {
+fn check_misspelt_key_names_line() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(
         dir.path(),
@@ -120,7 +120,7 @@ fn diff_of_the_builtin_packs_lists_the_calendar() {
 }
 
 #[test]
-fn unknown_pack_fails_with_status_2_and_names_it() {
+fn unknown_pack_fails_with_name() {
     let out = nianshen(&["rules", "show", "no-such-pack"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no-such-pack"));

@@ -166,7 +166,7 @@ fn regulation_pack_holds_the_specified_values() {
 }
 
 #[test]
-fn word_lists_contain_the_specified_words_and_keep_negatives_apart() {
+fn word_lists_hold_specified_words() {
     let w = builtin("cn-miit").words;
     for word in ["ANSWERED", "接通", "已接通", "成功", "应答"] {
         assert!(w.answered.iter().any(|x| x == word), "{word}");
@@ -194,7 +194,7 @@ fn word_lists_contain_the_specified_words_and_keep_negatives_apart() {
 }
 
 #[test]
-fn headers_map_both_bracket_widths_and_carrier_bill_columns() {
+fn headers_cover_bracket_widths_and_bills() {
     let h = builtin("cn-miit").headers;
     let has = |role: &str, header: &str| h.get(role).is_some_and(|l| l.iter().any(|x| x == header));
     assert!(has("talk_seconds", "通话时长（秒）"));
@@ -276,7 +276,7 @@ fn material_name_pattern_cases() {
 }
 
 #[test]
-fn default_pattern_assigns_every_sample_material_to_a_catalogue_item() {
+fn sample_materials_all_assigned() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/cases/sample-b24/材料");
     if !dir.is_dir() {

@@ -187,7 +187,7 @@ fn misspelt_override_key_is_rejected_with_its_name() {
 }
 
 #[test]
-fn override_with_wrong_type_or_insane_value_is_rejected() {
+fn bad_override_value_rejected() {
     let err = load(
         "cn-miit",
         None,
@@ -212,7 +212,7 @@ fn override_with_wrong_type_or_insane_value_is_rejected() {
 }
 
 #[test]
-fn placeholder_a_check_does_not_fill_is_a_problem() {
+fn unfilled_placeholder_is_problem() {
     let o = overrides("'rules.\"cdr.summary\".detail.zh' = \"共 {total} 条\"\n");
     let err = load("cn-miit", None, &o).unwrap_err();
     let RulesError::Problems { problems, .. } = &err else {
@@ -225,7 +225,7 @@ fn placeholder_a_check_does_not_fill_is_a_problem() {
 }
 
 #[test]
-fn user_pack_inherits_from_its_base_and_replaces_arrays() {
+fn user_pack_inherits_base() {
     let dir = tempfile::tempdir().unwrap();
     let text = HEADER.replace("base = \"cn-miit\"", "base = \"whitepaper\"")
         + "\n[schedule.number_report]\nprefixes = [\"95\"]\n";
@@ -241,7 +241,7 @@ fn user_pack_inherits_from_its_base_and_replaces_arrays() {
 }
 
 #[test]
-fn relative_path_base_and_relative_spec_resolve_against_their_folders() {
+fn relative_paths_resolve_against_folders() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("packs")).unwrap();
     write(
