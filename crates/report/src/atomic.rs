@@ -10,7 +10,8 @@
 //! - **only files of ours** ([`OWN_FILE_NAMES`]) or empty: the old folder is
 //!   renamed aside, the staging folder renamed into its place, and the old
 //!   folder removed. If the second rename fails, the old folder goes back;
-//! - **anything else** (a user's own files or folders, a symbolic link, `.`):
+//! - **anything else** (a user's own files or folders, a symbolic link, `.`
+//!   or the current folder):
 //!   nothing of the user's is moved or deleted. The new files are staged in
 //!   a hidden folder inside the output folder, the old files of ours are
 //!   moved into a hidden backup folder beside them, the new ones renamed in
@@ -125,14 +126,22 @@ fn inspect_out_dir(out_dir: &Path) -> Result<OutDirState, ReportError> {
             path: out_dir.to_path_buf(),
         });
     }
-    if out_dir.file_name().is_none() {
-        // `.`, `..` or a root: it cannot be renamed, so files go in one by one.
+    if out_dir.file_name().is_none() || is_current_dir(out_dir) {
+        // `.`, `..`, a root or the folder the user works in: renaming it
+        // would fail or strand the user's shell, so files go in one by one.
         return Ok(OutDirState::Shared);
     }
-    holds_only_ours(out_dir)
+    contains_only_own_files(out_dir)
 }
 
-fn holds_only_ours(out_dir: &Path) -> Result<OutDirState, ReportError> {
+fn is_current_dir(dir: &Path) -> bool {
+    match (std::env::current_dir(), fs::canonicalize(dir)) {
+        (Ok(cwd), Ok(dir)) => fs::canonicalize(cwd).is_ok_and(|cwd| cwd == dir),
+        _ => false,
+    }
+}
+
+fn contains_only_own_files(out_dir: &Path) -> Result<OutDirState, ReportError> {
     let entries = fs::read_dir(out_dir).map_err(|e| prepare_err(out_dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| prepare_err(out_dir, e))?;
@@ -158,14 +167,14 @@ fn parent_of(out_dir: &Path) -> Result<PathBuf, ReportError> {
     }
 }
 
-/// `.<name>.nianshen-<what>-`, hidden beside the output folder so a user
+/// `.<name>.nianshen-<role>-`, hidden beside the output folder so a user
 /// sees where it came from if a crash leaves one behind.
-fn staging_prefix(out_dir: &Path, what: &str) -> String {
+fn staging_prefix(out_dir: &Path, role: &str) -> String {
     let name = out_dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    format!(".{name}.nianshen-{what}-")
+    format!(".{name}.nianshen-{role}-")
 }
 
 fn create_dir_all(dir: &Path) -> Result<(), ReportError> {
@@ -358,6 +367,16 @@ mod tests {
         assert_eq!(parent_of(Path::new("out")).unwrap(), PathBuf::from("."));
         assert_eq!(parent_of(Path::new("a/out")).unwrap(), PathBuf::from("a"));
         assert!(parent_of(Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn current_dir_is_recognised_by_any_spelling() {
+        let cwd = std::env::current_dir().unwrap();
+        assert!(is_current_dir(Path::new(".")));
+        assert!(is_current_dir(&cwd));
+        assert!(!is_current_dir(
+            &std::env::temp_dir().join("nianshen-no-such-folder")
+        ));
     }
 
     #[test]
