@@ -3,9 +3,11 @@
 //! file opens the same on an intranet machine without network. Every text
 //! from the case goes through [`Esc`].
 
+mod cdr;
 mod chart;
 mod escape;
 mod findings;
+mod labels;
 mod metrics;
 mod plan;
 

@@ -114,7 +114,7 @@ fn per_day() -> Vec<Value> {
                 local
             };
             json!({
-                "day": format!("2024-03-{d:02}"),
+                "date": format!("2024-03-{d:02}"),
                 "local_answered": local,
                 "carrier_answered": carrier,
                 "local_talk_seconds": local * 95,
@@ -125,22 +125,30 @@ fn per_day() -> Vec<Value> {
 }
 
 pub fn cdr_metrics() -> Value {
-    let side = |rows: u64, answered: u64, talk: u64| {
+    let side = |file: &str, rows: u64, answered: u64, talk: u64| {
         json!({
-            "files": 3, "rows": rows, "answered": answered, "talk_seconds": talk,
-            "billed_minutes": talk / 55, "unreadable_rows": 2, "unusable_rows": 17
+            "files": [
+                {"path": file, "layout": "header", "format": "text", "encoding": "GB18030",
+                 "delimiter": "\t", "header_row": 3, "rows": rows}
+            ],
+            "rows": rows, "answered": answered, "talk_seconds": talk,
+            "billed_minutes": talk / 55, "unreadable_rows": 2, "unusable_rows": 17,
+            "unusable_by_reason": {"masked": 12, "missing_number": 5},
+            "masked_numbers": 12, "duplicates_removed": 0, "disposition_talk_conflicts": 1
         })
     };
     json!({
-        "local": side(20311, 12480, 1185600),
-        "carrier": side(19870, 11976, 1137720),
+        "local": side("话单/本地/2024-03.csv", 20311, 12480, 1185600),
+        "carrier": side("话单/运营商/移动二次话单.xls", 19870, 11976, 1137720),
         "matched": 11890,
         "local_only": 590,
         "carrier_only": 86,
         "duration_mismatch": 41,
         "rates": {"answered": 0.042084, "talk_seconds": 0.042084, "billed_minutes": null},
         "per_day": per_day(),
-        "warnings": [{"id": "time_zone_offset", "message": "运营商话单疑似比本地话单晚 8 小时"}],
+        "warnings": [{"id": "time_zone_offset", "message": "运营商话单疑似比本地话单晚 8 小时",
+                      "message_en": "carrier times look 8 hours late"}],
+        "tolerance_secs": 5,
         "declared": [
             {"figure": "seats", "name": "座席数", "declared": "10", "computed": "9", "ok": false},
             {"figure": "connection_rate", "name": "接通率", "declared": "0.6523", "computed": "0.6523", "ok": true}
@@ -320,7 +328,18 @@ pub fn english_report() -> Report {
         step.detail = String::new();
     }
 
+    // The older shapes: a file count instead of a list, `day` for `date`, and
+    // a warning with its message in English only.
     let mut cdr = cdr_metrics();
+    for side in ["local", "carrier"] {
+        cdr[side]["files"] = json!(3);
+        cdr[side]["unusable_by_reason"] = json!({"masked": 17});
+    }
+    let days = cdr["per_day"].as_array_mut().unwrap();
+    for day in days.iter_mut() {
+        let date = day.as_object_mut().unwrap().remove("date").unwrap();
+        day["day"] = date;
+    }
     cdr["warnings"] =
         json!([{"id": "time_zone_offset", "message": "carrier times look 8 hours late"}]);
     cdr["declared"] = json!([{"figure": "seats", "name": "Seats", "declared": "10", "computed": "9", "ok": false}]);

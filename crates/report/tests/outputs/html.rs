@@ -149,6 +149,7 @@ fn english_html_has_no_chinese() {
         "Own records",
         "Carrier bill",
         "Declared figures against the records",
+        "carrier times look 8 hours late",
         "masked",
     ] {
         assert!(html.contains(label), "missing {label}");
@@ -168,6 +169,8 @@ fn cdr_figures_and_per_day_chart() {
     assert!(html.contains("<td class=\"num\">12,480</td><td class=\"num\">11,976</td>"));
     assert!(html.contains("<td class=\"num cell-red\">4.21%</td>"));
     assert!(html.contains("运营商话单疑似比本地话单晚 8 小时"));
+    assert!(html.contains("<td class=\"file\">话单&#47;运营商&#47;移动二次话单.xls</td>"));
+    assert!(html.contains("masked 12<br>missing_number 5"));
     assert!(html.contains("<th>接通率</th><td class=\"num\">0.6523</td>"));
     // Figures of other areas, rendered from their shape.
     assert!(html.contains("5.94%"), "finance rate as a percentage");
