@@ -1,6 +1,9 @@
 //! The per-day chart of answered calls, own records against the carrier
 //! bill, as inline SVG, and the days that differ most.
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
 use nianshen_rules::Lang;
 use serde_json::Value;
 
@@ -30,7 +33,7 @@ struct Day {
 /// `metrics.cdr.per_day`. Days without both figures are left out, and with
 /// none left nothing is drawn.
 pub(super) fn per_day(out: &mut String, entries: &[Value], lang: Lang) {
-    let days: Vec<Day> = entries.iter().filter_map(day_of).collect();
+    let days = fill_calendar(entries.iter().filter_map(day_of).collect());
     if days.is_empty() {
         return;
     }
@@ -68,6 +71,42 @@ fn day_of(entry: &Value) -> Option<Day> {
         local: side("local")?,
         carrier: side("carrier")?,
     })
+}
+
+/// Longest span, in days, drawn as a continuous calendar.
+const MAX_FILLED_DAYS: i64 = 1100;
+
+/// Adds the days without calls, at zero on both sides, so the chart's x
+/// axis is time and a gap shows as a drop rather than a straight line. Days
+/// that are not all ISO dates, or span more than [`MAX_FILLED_DAYS`], are
+/// drawn as given.
+fn fill_calendar(mut days: Vec<Day>) -> Vec<Day> {
+    let dates: Option<Vec<NaiveDate>> = days
+        .iter()
+        .map(|d| NaiveDate::parse_from_str(&d.day, "%Y-%m-%d").ok())
+        .collect();
+    let Some(dates) = dates else { return days };
+    let (Some(&first), Some(&last)) = (dates.iter().min(), dates.iter().max()) else {
+        return days;
+    };
+    if (last - first).num_days() > MAX_FILLED_DAYS {
+        return days;
+    }
+
+    let mut by_date: BTreeMap<NaiveDate, Day> = dates.into_iter().zip(days.drain(..)).collect();
+    let mut filled = Vec::new();
+    let mut date = first;
+    while date <= last {
+        let day = by_date.remove(&date).unwrap_or_else(|| Day {
+            day: date.format("%Y-%m-%d").to_string(),
+            local: 0.0,
+            carrier: 0.0,
+        });
+        filled.push(day);
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
+    }
+    filled
 }
 
 fn svg(out: &mut String, days: &[Day], lang: Lang) {
@@ -299,6 +338,30 @@ mod tests {
         assert_eq!(
             day_of(&json!({"day": "2024-03-05", "local_answered": 3})),
             None
+        );
+    }
+
+    #[test]
+    fn calendar_gaps_are_filled_with_zero_days() {
+        let day = |d: &str, n: f64| Day {
+            day: d.into(),
+            local: n,
+            carrier: n,
+        };
+        let filled = fill_calendar(vec![day("2024-03-04", 5.0), day("2024-03-01", 2.0)]);
+        let names: Vec<&str> = filled.iter().map(|d| d.day.as_str()).collect();
+        assert_eq!(
+            names,
+            ["2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04"]
+        );
+        assert_eq!(filled[1].local, 0.0);
+        assert_eq!(filled[3].carrier, 5.0);
+
+        let weeks = vec![day("第1周", 1.0), day("第2周", 2.0)];
+        assert_eq!(
+            fill_calendar(weeks).len(),
+            2,
+            "non-dates are drawn as given"
         );
     }
 

@@ -120,6 +120,7 @@ fn label_of(key: &str) -> Option<(&'static str, &'static str)> {
         "tolerance_secs" => ("匹配容差（秒）", "Matching tolerance (s)"),
         "talk_tolerance_secs" => ("时长容差（秒）", "Talk time tolerance (s)"),
         "date" => ("日期", "Date"),
+        "total_rows" => ("合计行", "Total rows"),
         _ => return None,
     };
     Some(pair)
