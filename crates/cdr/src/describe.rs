@@ -279,3 +279,46 @@ fn suggest_mapping(
     );
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: u64, cells: &[&str]) -> BufferedRow {
+        (n, cells.iter().map(|c| Cell::Text(c.to_string())).collect())
+    }
+
+    #[test]
+    fn the_suggested_mapping_names_times_numbers_and_talk() {
+        let rows = [
+            row(1, &["from", "to", "when", "secs"]),
+            row(
+                2,
+                &["13800138000", "13900139000", "2024-03-05 14:23:11", "62"],
+            ),
+            row(
+                3,
+                &["13800138000", "13700137000", "2024-03-05 14:30:00", "5"],
+            ),
+        ];
+        let tz = crate::read::beijing();
+        let guesses = guess_columns(
+            &rows.iter().skip(1).collect::<Vec<_>>(),
+            &crate::vocab::tests::vocabulary(),
+            tz,
+        );
+        let names: Vec<String> = ["from", "to", "when", "secs"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let text = suggest_mapping(&guesses, Some(&names), Some(1));
+        for want in [
+            "start = \"when\"",
+            "caller = \"from\"",
+            "callee = \"to\"",
+            "talk_seconds = \"secs\"",
+        ] {
+            assert!(text.contains(want), "{want} missing in\n{text}");
+        }
+    }
+}

@@ -53,6 +53,8 @@ pub struct SideSummary {
     pub masked_numbers: u64,
     pub duplicates_removed: u64,
     pub disposition_talk_conflicts: u64,
+    /// Total rows (合计) found below the data, with the sums above them.
+    pub total_rows: Vec<crate::model::TotalRowCheck>,
 }
 
 impl SideSummary {
@@ -69,6 +71,7 @@ impl SideSummary {
             masked_numbers: s.masked_numbers,
             duplicates_removed: s.duplicates_removed,
             disposition_talk_conflicts: s.disposition_talk_conflicts,
+            total_rows: s.total_rows.clone(),
         }
     }
 }

@@ -36,7 +36,8 @@ pub struct FileSignals {
     with_seconds: u64,
     zero_seconds: u64,
     zero_samples: Vec<SampleRow>,
-    forms: Vec<(TimeForm, u64)>,
+    /// Per written form: rows seen and the first few of them.
+    forms: Vec<(TimeForm, u64, Vec<u64>)>,
     last_id: Option<(u64, u64)>,
     seen: HashSet<u64>,
 }
@@ -56,9 +57,14 @@ impl FileSignals {
 
     /// Notes a parsed timestamp: its form and whether it has seconds.
     pub(crate) fn stamp(&mut self, row: u64, form: TimeForm, has_seconds: bool, second: i64) {
-        match self.forms.iter_mut().find(|(f, _)| *f == form) {
-            Some((_, n)) => *n += 1,
-            None => self.forms.push((form, 1)),
+        match self.forms.iter_mut().find(|(f, ..)| *f == form) {
+            Some((_, n, rows)) => {
+                *n += 1;
+                if rows.len() < SAMPLES {
+                    rows.push(row);
+                }
+            }
+            None => self.forms.push((form, 1, vec![row])),
         }
         if !has_seconds {
             self.hit("seconds_missing", row, String::new);
@@ -118,14 +124,25 @@ impl FileSignals {
                 sample_rows: self.zero_samples.clone(),
             });
         }
-        if self.forms.len() > 1 {
-            let minority: u64 = self.forms.iter().map(|(_, n)| *n).sum::<u64>()
-                - self.forms.iter().map(|(_, n)| *n).max().unwrap_or(0);
-            out.push(Signal {
-                id: "mixed_time_formats".to_string(),
-                count: minority,
-                sample_rows: Vec::new(),
-            });
+        if let Some(main) = self.forms.iter().max_by_key(|(_, n, _)| *n) {
+            let others: Vec<&(TimeForm, u64, Vec<u64>)> =
+                self.forms.iter().filter(|(f, ..)| *f != main.0).collect();
+            if !others.is_empty() {
+                out.push(Signal {
+                    id: "mixed_time_formats".to_string(),
+                    count: others.iter().map(|(_, n, _)| *n).sum(),
+                    sample_rows: others
+                        .iter()
+                        .flat_map(|(f, _, rows)| {
+                            rows.iter().map(move |r| SampleRow {
+                                row: *r,
+                                detail: format!("{f:?}"),
+                            })
+                        })
+                        .take(SAMPLES)
+                        .collect(),
+                });
+            }
         }
         out.sort_by(|a, b| a.id.cmp(&b.id));
         out

@@ -54,22 +54,26 @@ fn best_shift(local: &Side, carrier: &Side, opts: &MatchOptions) -> Option<(i64,
 }
 
 fn tz_warning(local: &Side, carrier: &Side, hours: i64, count: u64, matched: u64) -> Warning {
-    let offset = |side: &Side| side.stats.files.first().map_or(8 * 3600, |f| f.tz_secs);
-    // Local epoch = naive − offset; shifting it by +h hours means its real
+    let offset = |side: &Side| i64::from(side.stats.files.first().map_or(8 * 3600, |f| f.tz_secs));
+    // Local epoch = naive − offset: moving it by +h hours means its real
     // offset is h hours smaller; for the carrier side, h hours larger.
-    let local_tz = fmt_offset(i64::from(offset(local)) - hours * 3600);
-    let carrier_tz = fmt_offset(i64::from(offset(carrier)) + hours * 3600);
+    let flags: Vec<String> = [
+        ("--local-tz", offset(local) - hours * 3600),
+        ("--carrier-tz", offset(carrier) + hours * 3600),
+    ]
+    .into_iter()
+    .filter(|(_, secs)| (-12 * 3600..=14 * 3600).contains(secs))
+    .filter_map(|(flag, secs)| Some(format!("{flag} {}", FixedOffset::east_opt(secs as i32)?)))
+    .collect();
+    let zh_flags = flags.join("（或 ") + &"）".repeat(flags.len().saturating_sub(1));
+    let en_flags = flags.join(" (or ") + &")".repeat(flags.len().saturating_sub(1));
     Warning {
         id: "likely_tz_offset".to_string(),
         message: format!(
-            "只有 {matched} 条记录对上，但把本地话单时间移动 {hours:+} 小时后有 {count} 条能对上：两边的时区很可能不一致。\n请确认两边导出时的时区，重新运行时加上 --local-tz {local_tz}（或 --carrier-tz {carrier_tz}）。"
+            "只有 {matched} 条记录对上，但把本地话单时间移动 {hours:+} 小时后有 {count} 条能对上：两边的时区很可能不一致。\n请确认两边导出时的时区，重新运行时加上 {zh_flags}。"
         ),
         message_en: format!(
-            "only {matched} records matched, but {count} would match with the local times moved by {hours:+} h: the sides' time zones likely differ.\nCheck the time zone of each export and run again with --local-tz {local_tz} (or --carrier-tz {carrier_tz})."
+            "only {matched} records matched, but {count} would match with the local times moved by {hours:+} h: the sides' time zones likely differ.\nCheck the time zone of each export and run again with {en_flags}."
         ),
     }
-}
-
-fn fmt_offset(secs: i64) -> String {
-    FixedOffset::east_opt(secs as i32).map_or_else(|| "+08:00".to_string(), |o| o.to_string())
 }

@@ -79,7 +79,8 @@ impl TableError {
                 format!("{f} is empty.\nExport it again or leave it out of the inputs.")
             }
             (TableError::Binary { what, .. }, Lang::Zh) => format!(
-                "文件“{f}”不是表格：内容是二进制数据（{what}），不是 CSV/TXT 文本、Excel 工作簿或 ZIP 压缩包。\n请从系统中重新导出为 CSV 或 Excel 文件。"
+                "文件“{f}”不是表格：内容是二进制数据（{}），不是 CSV/TXT 文本、Excel 工作簿或 ZIP 压缩包。\n请从系统中重新导出为 CSV 或 Excel 文件。",
+                what_zh(what)
             ),
             (TableError::Binary { what, .. }, Lang::En) => format!(
                 "{f} is not a table: its content is binary ({what}), neither CSV/TXT text nor an Excel workbook nor a ZIP archive.\nExport it again as CSV or Excel."
@@ -103,5 +104,24 @@ impl TableError {
                 "{f}, row {row}: cannot read: {message}.\nCheck the content near that row or export the file again."
             ),
         }
+    }
+}
+
+/// The Chinese name of what a binary file looks like.
+fn what_zh(what: &str) -> &str {
+    match what {
+        "PDF document" => "PDF 文档",
+        "PNG image" => "PNG 图片",
+        "JPEG image" => "JPEG 图片",
+        "GIF image" => "GIF 图片",
+        "RAR archive" => "RAR 压缩包",
+        "7z archive" => "7z 压缩包",
+        "gzip archive" => "gzip 压缩包",
+        "RIFF media (WAV/AVI)" => "WAV/AVI 音视频",
+        "MP3 audio" => "MP3 音频",
+        "SQLite database" => "SQLite 数据库",
+        "NUL bytes" => "含有 NUL 字节",
+        "control characters" => "大量控制字符或无法解码的字节",
+        other => other,
     }
 }

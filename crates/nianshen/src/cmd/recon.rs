@@ -142,6 +142,31 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
             pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
         ),
     };
+    for (side, t) in l
+        .total_rows
+        .iter()
+        .map(|t| ("local", t))
+        .chain(c.total_rows.iter().map(|t| ("carrier", t)))
+    {
+        if (t.stated - t.summed).abs() > 0.005 {
+            s.push_str(&match lang {
+                Lang::Zh => format!(
+                    "  ! {} 第 {} 行合计“{}”为 {}，但上面各行相加为 {}\n",
+                    t.file.display(),
+                    t.row,
+                    t.column,
+                    t.stated,
+                    t.summed
+                ),
+                Lang::En => {
+                    format!(
+                    "  ! {side} {} row {}: total of {:?} says {}, the rows above add up to {}\n",
+                    t.file.display(), t.row, t.column, t.stated, t.summed
+                )
+                }
+            });
+        }
+    }
     for w in &r.warnings {
         let text = if lang == Lang::Zh {
             &w.message

@@ -1,0 +1,235 @@
+//! The real public call-record files: each is read, reconciled against
+//! itself or refused as the product promises. Skipped when the shared
+//! sample files are not beside the workspace.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn realdata(rel: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/realdata")
+        .join(rel);
+    if p.exists() {
+        Some(p)
+    } else {
+        println!("skipped: sample file {rel} not present");
+        None
+    }
+}
+
+fn mapping() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/mappings/asterisk-cdr-custom.toml")
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianshen"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn self_recon(file: &Path, mapping: Option<&Path>) -> Value {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "recon".as_ref(),
+        "cdr".as_ref(),
+        "--local".as_ref(),
+        file.as_os_str(),
+        "--carrier".as_ref(),
+        file.as_os_str(),
+        "--json".as_ref(),
+    ];
+    if let Some(m) = mapping {
+        args.extend([
+            "--local-mapping".as_ref(),
+            m.as_os_str(),
+            "--carrier-mapping".as_ref(),
+            m.as_os_str(),
+        ]);
+    }
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{}: {err}", file.display());
+    serde_json::from_str(&out).expect("JSON summary")
+}
+
+fn inspect(file: &Path) -> (i32, Option<Value>, String) {
+    let (code, out, err) = run(&[
+        "cdr".as_ref(),
+        "inspect".as_ref(),
+        file.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    (code, serde_json::from_str(&out).ok(), err)
+}
+
+#[test]
+fn pbx_exports_reconciled_against_themselves_match_completely() {
+    let files = [
+        ("cdr-asterisk/asterisk-testsuite_cdrlib_good.csv", false, 2),
+        ("cdr-asterisk/bugadm_asterisk11_Master.csv", false, 89),
+        ("cdr-asterisk/tejdeepsingh_pjsip_Master.csv", false, 33),
+        (
+            "cdr-asterisk/kelysaina_cdr_Master_custom_order.csv",
+            true,
+            11,
+        ),
+        ("cdr-freeswitch/duynguyen2599_Master.csv", false, 37),
+        (
+            "cdr-freeswitch/duynguyen2599_per-account_20172519.csv",
+            false,
+            23,
+        ),
+        ("cdr-freeswitch/levietcuong2602_Master.csv", false, 537),
+    ];
+    for (rel, mapped, answered) in files {
+        let Some(f) = realdata(rel) else { continue };
+        let m = mapping();
+        let r = self_recon(&f, mapped.then_some(m.as_path()));
+        assert_eq!(r["local"]["answered"], answered, "{rel}");
+        assert_eq!(r["carrier"]["answered"], answered, "{rel}");
+        assert_eq!(r["matched"], answered, "{rel}");
+        assert_eq!(r["local_only"], 0, "{rel}");
+        assert_eq!(r["carrier_only"], 0, "{rel}");
+    }
+}
+
+#[test]
+fn asterisk_rows_without_a_caller_are_unusable_not_matched() {
+    let Some(f) = realdata("cdr-asterisk/asterisk-testsuite_self_test_Master.csv") else {
+        return;
+    };
+    let r = self_recon(&f, None);
+    assert_eq!(r["local"]["unusable_rows"], 2);
+    assert_eq!(r["local"]["unusable_by_reason"]["no_caller"], 2);
+    assert_eq!(r["matched"], 0);
+    assert_eq!(r["local_only"], 0);
+}
+
+#[test]
+fn freeswitch_b_legs_are_left_out() {
+    let Some(f) = realdata("cdr-freeswitch/levietcuong2602_Master.csv") else {
+        return;
+    };
+    let (code, json, _) = inspect(&f);
+    assert_eq!(code, 0);
+    let j = json.expect("json");
+    assert_eq!(j["layout"], "freeswitch");
+    assert_eq!(j["duplicates_removed"], 4);
+    assert_eq!(j["rows"], 758);
+}
+
+#[test]
+fn freeswitch_per_account_copies_are_counted_once_per_side() {
+    let (Some(master), Some(copy)) = (
+        realdata("cdr-freeswitch/duynguyen2599_Master.csv"),
+        realdata("cdr-freeswitch/duynguyen2599_per-account_20172519.csv"),
+    ) else {
+        return;
+    };
+    let (code, out, err) = run(&[
+        "recon".as_ref(),
+        "cdr".as_ref(),
+        "--local".as_ref(),
+        master.as_os_str(),
+        copy.as_os_str(),
+        "--carrier".as_ref(),
+        master.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let r: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(r["local"]["duplicates_removed"], 27);
+    assert_eq!(r["local"]["answered"], r["carrier"]["answered"]);
+    assert_eq!(r["local_only"], 0);
+}
+
+#[test]
+fn carrier_xls_exports_are_read_with_their_durations_and_masks() {
+    let cases = [
+        ("cdr-other/chinamobile_2015-05_voice.xls", 74, 0),
+        (
+            "cdr-other/chinaunicom_voice_detail_anonymized.xls",
+            106,
+            106,
+        ),
+    ];
+    for (rel, rows, masked) in cases {
+        let Some(f) = realdata(rel) else { continue };
+        let (code, json, err) = inspect(&f);
+        assert_eq!(code, 0, "{rel}: {err}");
+        let j = json.expect("json");
+        assert_eq!(j["rows"], rows, "{rel}");
+        assert_eq!(j["masked_numbers"], masked, "{rel}");
+        assert_eq!(
+            j["unreadable_rows"], 0,
+            "{rel}: every duration and time parsed"
+        );
+    }
+    if let Some(f) = realdata("cdr-other/chinaunicom_voice_detail_anonymized.xls") {
+        let j = inspect(&f).1.expect("json");
+        let reasons = &j["unusable_by_reason"];
+        let masked = reasons["masked_caller"].as_u64().unwrap_or(0)
+            + reasons["masked_callee"].as_u64().unwrap_or(0);
+        assert_eq!(masked, 106, "{reasons}");
+        assert!(j["mapping"]["other_party"]
+            .as_str()
+            .unwrap_or("")
+            .contains("对方号码"));
+    }
+}
+
+#[test]
+fn files_that_are_not_call_records_are_refused_saying_what_they_are() {
+    let cases = [
+        ("cdr-asterisk/asterisk-testsuite_CELMaster1.csv", "CEL"),
+        ("cdr-other/alipay_bill_GBK_preamble.csv", "收付款"),
+        (
+            "cdr-other/easyexcel_demo_utf8bom_chinese_header.csv",
+            "字符串标题",
+        ),
+    ];
+    for (rel, says) in cases {
+        let Some(f) = realdata(rel) else { continue };
+        let (code, _, err) = inspect(&f);
+        assert_eq!(code, 2, "{rel}");
+        assert!(err.contains("不是话单"), "{rel}: {err}");
+        assert!(err.contains(says), "{rel}: {err}");
+        assert!(!err.contains("panicked"), "{rel}");
+    }
+}
+
+#[test]
+fn a_cut_off_asterisk_file_reports_the_row_it_failed_on() {
+    let Some(f) = realdata("cdr-asterisk/asterisk-testsuite_cdrlib_buggy_truncated.csv") else {
+        return;
+    };
+    let (code, json, err) = inspect(&f);
+    assert_eq!(code, 0, "{err}");
+    let j = json.expect("json");
+    assert_eq!(j["unreadable_rows"], 1);
+    assert_eq!(j["unreadable"][0]["row"], 1);
+    assert!(j["unreadable"][0]["reason_zh"]
+        .as_str()
+        .unwrap_or("")
+        .contains("引号"));
+}
+
+#[test]
+fn the_custom_order_file_without_its_mapping_gets_a_mapping_to_start_from() {
+    let Some(f) = realdata("cdr-asterisk/kelysaina_cdr_Master_custom_order.csv") else {
+        return;
+    };
+    let (code, _, err) = inspect(&f);
+    assert_eq!(code, 2);
+    assert!(err.contains("has_header = false"), "{err}");
+    assert!(err.contains("[columns]"), "{err}");
+}
