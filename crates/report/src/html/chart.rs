@@ -73,7 +73,7 @@ fn day_of(entry: &Value) -> Option<Day> {
     })
 }
 
-/// Longest span, in days, drawn as a continuous calendar.
+/// Maximum span, in days, drawn as a continuous calendar.
 const MAX_FILLED_DAYS: i64 = 1100;
 
 /// Adds the days without calls, at zero on both sides, so the chart's x
@@ -200,18 +200,18 @@ fn diff_marks(out: &mut String, days: &[Day], x: &dyn Fn(usize) -> f64, step: f6
 /// Draws up to seven evenly spaced day labels, always the first and the last.
 fn x_labels(out: &mut String, days: &[Day], x: &dyn Fn(usize) -> f64) {
     let n = days.len();
-    let wanted = n.min(7);
-    let mut shown: Vec<usize> = (0..wanted)
+    let label_count = n.min(7);
+    let mut labelled: Vec<usize> = (0..label_count)
         .map(|k| {
-            if wanted == 1 {
+            if label_count == 1 {
                 0
             } else {
-                k * (n - 1) / (wanted - 1)
+                k * (n - 1) / (label_count - 1)
             }
         })
         .collect();
-    shown.dedup();
-    for i in shown {
+    labelled.dedup();
+    for i in labelled {
         let Some(d) = days.get(i) else { continue };
         w!(
             out,
