@@ -1,1 +1,40 @@
-//! Call records.
+//! Call records: reading every real layout (Asterisk `Master.csv`,
+//! FreeSWITCH `mod_cdr_csv`, headered exports and carrier bills in CSV, TXT,
+//! XLS, XLSX or ZIP, mapped by header synonyms or a mapping), normalising
+//! numbers, times and durations, one-to-one matching of the company's
+//! records with the carrier's bill, and the reconciliation figures.
+//!
+//! Stages: [`read_side`] (read and normalise) → [`reconcile`] (match and
+//! count) → [`write_recon_csv`] (record lists); [`inspect`] describes how a
+//! single file is read.
+
+mod describe;
+mod error;
+mod inspect;
+mod layout;
+mod mapping;
+mod matching;
+mod model;
+mod normalize;
+mod output;
+mod read;
+mod row;
+mod signals;
+mod tzcheck;
+mod vocab;
+
+pub use error::CdrError;
+pub use inspect::{inspect, Inspection, SampleRecord};
+pub use mapping::{parse_offset, ColumnRef, Mapping, Role};
+pub use matching::{
+    reconcile, DayFigures, MatchOptions, Rates, Recon, SideSummary, Warning,
+    NO_SECONDS_TOLERANCE_SECS,
+};
+pub use model::{BadRow, BadRowKind, FileInfo, Record, Side, SideStats, TotalRowCheck};
+pub use normalize::{
+    mask_number, normalize_number, parse_duration, parse_time, NumberValue, Stamp, TimeForm,
+};
+pub use output::write_recon_csv;
+pub use read::{beijing, read_side, ReadOptions};
+pub use signals::{FileSignals, SampleRow, Signal};
+pub use vocab::{Answer, Direction, Vocabulary};

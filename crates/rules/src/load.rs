@@ -1,18 +1,28 @@
-//! Loading a pack by built-in name or path, with dotted-key overrides.
+//! Loading a pack by built-in name or path: reading the TOML, laying it over
+//! its base pack, applying dotted-key overrides, reading it into the data
+//! model and validating it.
 
 use std::path::{Path, PathBuf};
 
-use crate::pack::{Lang, RulePack};
+use crate::error::{RulesError, ShapeKind};
+use crate::keys::{format_key, line_column, locate, split_unquoted};
+use crate::overrides::{apply_overrides, merge, OverrideError};
+use crate::pack::RulePack;
+use crate::validate::validate;
 
 const CN_MIIT: &str = include_str!("../packs/cn-miit.toml");
 const WHITEPAPER: &str = include_str!("../packs/whitepaper.toml");
+
+/// How many packs a chain of `base` references may hold before it is
+/// treated as a mistake.
+const MAX_BASE_DEPTH: usize = 8;
 
 /// The names of the built-in packs; the first is the default.
 pub fn builtin_names() -> &'static [&'static str] {
     &["cn-miit", "whitepaper"]
 }
 
-/// The TOML text of a built-in pack.
+/// The TOML text of a built-in pack, exactly as embedded (with comments).
 pub fn builtin_text(name: &str) -> Option<&'static str> {
     match name {
         "cn-miit" => Some(CN_MIIT),
@@ -21,141 +31,194 @@ pub fn builtin_text(name: &str) -> Option<&'static str> {
     }
 }
 
-/// Why a pack could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum RulesError {
-    #[error("unknown rule pack {0:?}")]
-    Unknown(String),
-    #[error("cannot read rule pack {path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("invalid rule pack {origin}: {message}")]
-    Invalid { origin: String, message: String },
+/// One pack file's text and where it came from.
+#[derive(Debug)]
+struct Source {
+    /// The built-in name or the file's path, for messages.
+    origin: String,
+    text: String,
+    /// The folder a relative `base` of this pack is taken against.
+    dir: Option<PathBuf>,
 }
 
-impl RulesError {
-    /// The message for a user: what is wrong and, on its own line, what to do.
-    pub fn message(&self, lang: Lang) -> String {
-        let names = builtin_names().join("、");
-        match (self, lang) {
-            (RulesError::Unknown(name), Lang::Zh) => format!(
-                "未知的规则包“{name}”：既不是内置规则包，也不是存在的文件。\n内置规则包有：{names}；自定义规则包请给出 .toml 文件的路径（可用 `nianshen rules show cn-miit` 导出一份作为起点）。"
-            ),
-            (RulesError::Unknown(name), Lang::En) => format!(
-                "unknown rule pack {name:?}: neither a built-in pack nor an existing file.\nBuilt-in packs: {names}; for your own pack give the path of a .toml file (`nianshen rules show cn-miit` prints one to start from)."
-            ),
-            (RulesError::Io { path, source }, Lang::Zh) => format!(
-                "无法读取规则包 {}：{source}\n请确认文件存在且可读。",
-                path.display()
-            ),
-            (RulesError::Io { path, source }, Lang::En) => format!(
-                "cannot read rule pack {}: {source}\nMake sure the file exists and is readable.",
-                path.display()
-            ),
-            (RulesError::Invalid { origin, message }, Lang::Zh) => format!(
-                "规则包 {origin} 无效：{message}\n请用 `nianshen rules check 文件` 逐项检查，并对照 `nianshen rules show cn-miit` 的写法修改。"
-            ),
-            (RulesError::Invalid { origin, message }, Lang::En) => format!(
-                "invalid rule pack {origin}: {message}\nRun `nianshen rules check FILE` and compare with `nianshen rules show cn-miit`."
-            ),
+impl Source {
+    /// Opens `spec`: a built-in name, else a path (relative paths taken
+    /// against `dir`).
+    fn open(spec: &str, dir: Option<&Path>) -> Result<Source, RulesError> {
+        if let Some(text) = builtin_text(spec) {
+            return Ok(Source {
+                origin: spec.to_string(),
+                text: text.to_string(),
+                dir: None,
+            });
         }
+        let path = match dir {
+            Some(dir) if Path::new(spec).is_relative() => dir.join(spec),
+            _ => PathBuf::from(spec),
+        };
+        if !path.is_file() {
+            return Err(RulesError::Unknown(spec.to_string()));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Source {
+            origin: path.display().to_string(),
+            text,
+            dir: path.parent().map(Path::to_path_buf),
+        })
     }
+
+    /// Parses the text as a TOML table; a syntax error names line and column.
+    fn table(&self) -> Result<toml::Table, RulesError> {
+        toml::from_str(&self.text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_column(&self.text, span.start));
+            RulesError::Syntax {
+                origin: self.origin.clone(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })
+    }
+}
+
+/// Reads a pack's table and lays its base packs under it, without overrides.
+/// `spec` is a built-in name or a path (relative paths taken against `base`).
+pub fn resolve(spec: &str, base: Option<&Path>) -> Result<toml::Table, RulesError> {
+    let source = Source::open(spec, base)?;
+    resolve_source(&source)
+}
+
+fn resolve_source(source: &Source) -> Result<toml::Table, RulesError> {
+    let mut chain = vec![source.origin.clone()];
+    let mut layers = vec![source.table()?];
+    let mut current_dir = source.dir.clone();
+    while let Some(base_spec) = base_of(layers.last()) {
+        let base = Source::open(&base_spec, current_dir.as_deref())?;
+        if chain.contains(&base.origin) || chain.len() >= MAX_BASE_DEPTH {
+            chain.push(base.origin);
+            return Err(RulesError::BaseLoop {
+                origin: source.origin.clone(),
+                chain,
+            });
+        }
+        layers.push(base.table()?);
+        chain.push(base.origin);
+        current_dir = base.dir;
+    }
+
+    // Lay each pack over the one it extends, starting from the deepest base.
+    let mut merged = layers.pop().unwrap_or_default();
+    while let Some(top) = layers.pop() {
+        merge(&mut merged, top);
+    }
+    Ok(merged)
+}
+
+/// The `[pack] base` a pack table names, if any.
+fn base_of(table: Option<&toml::Table>) -> Option<String> {
+    table?
+        .get("pack")?
+        .get("base")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// Loads a pack without validating it: resolves its base, applies
+/// `overrides` (dotted keys such as `thresholds.cdr_count_mismatch_rate` or
+/// `rules."cdr.count_mismatch".severity`, each of which must exist) and reads
+/// it into the data model. `rules check` uses it to list every problem.
+pub fn load_unchecked(
+    spec: &str,
+    base: Option<&Path>,
+    overrides: &toml::Table,
+) -> Result<RulePack, RulesError> {
+    let source = Source::open(spec, base)?;
+    let mut table = resolve_source(&source)?;
+    apply_overrides(&mut table, overrides).map_err(|e| match e {
+        OverrideError::BadKey(key) => RulesError::OverrideKey { key },
+        OverrideError::NotFound(key) => RulesError::OverrideMissing {
+            origin: source.origin.clone(),
+            key,
+        },
+    })?;
+    deserialize(table, &source)
 }
 
 /// Loads a pack: `spec` is a built-in name or a path (relative paths are
 /// taken against `base`, e.g. the case folder). `overrides` maps dotted keys
 /// such as `thresholds.cdr_count_mismatch_rate` to new values.
+///
+/// Errors: the pack is unknown or unreadable, is not TOML, has a key or value
+/// that does not fit the format, an override names no existing key, or the
+/// pack fails [`validate`] (all its problems are listed).
 pub fn load(
     spec: &str,
     base: Option<&Path>,
     overrides: &toml::Table,
 ) -> Result<RulePack, RulesError> {
-    let (origin, text) = match builtin_text(spec) {
-        Some(text) => (spec.to_string(), text.to_string()),
-        None => {
-            let path = match base {
-                Some(base) if Path::new(spec).is_relative() => base.join(spec),
-                _ => PathBuf::from(spec),
-            };
-            if !path.is_file() {
-                return Err(RulesError::Unknown(spec.to_string()));
-            }
-            let text = std::fs::read_to_string(&path).map_err(|source| RulesError::Io {
-                path: path.clone(),
-                source,
-            })?;
-            (path.display().to_string(), text)
-        }
-    };
-
-    let mut value: toml::Table = toml::from_str(&text).map_err(|e| RulesError::Invalid {
-        origin: origin.clone(),
-        message: e.to_string(),
-    })?;
-    if let Some(base_name) = value
-        .get("pack")
-        .and_then(|p| p.get("base"))
-        .and_then(|b| b.as_str())
-    {
-        let base_text =
-            builtin_text(base_name).ok_or_else(|| RulesError::Unknown(base_name.to_string()))?;
-        let mut merged: toml::Table =
-            toml::from_str(base_text).map_err(|e| RulesError::Invalid {
-                origin: base_name.to_string(),
-                message: e.to_string(),
-            })?;
-        merge(&mut merged, value);
-        value = merged;
+    let pack = load_unchecked(spec, base, overrides)?;
+    let problems = validate(&pack);
+    if !problems.is_empty() {
+        let origin = Source::open(spec, base).map_or_else(|_| spec.to_string(), |s| s.origin);
+        tracing::debug!(%origin, count = problems.len(), "rule pack rejected by validation");
+        return Err(RulesError::Problems { origin, problems });
     }
-    for (key, new) in overrides {
-        apply_override(&mut value, key, new.clone()).map_err(|message| RulesError::Invalid {
-            origin: origin.clone(),
-            message,
-        })?;
-    }
-
-    let pack: RulePack = value
-        .try_into()
-        .map_err(|e: toml::de::Error| RulesError::Invalid {
-            origin: origin.clone(),
-            message: e.to_string(),
-        })?;
+    tracing::debug!(
+        name = %pack.pack.name,
+        version = %pack.pack.version,
+        overrides = overrides.len(),
+        "rule pack loaded"
+    );
     Ok(pack)
 }
 
-/// Sets the value at a dotted key. Only existing keys may be overridden, so
-/// a misspelt key is an error instead of a silent no-op.
-fn apply_override(table: &mut toml::Table, key: &str, new: toml::Value) -> Result<(), String> {
-    let mut parts = key.split('.').peekable();
-    let mut current = table;
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            return match current.get_mut(part) {
-                Some(slot) => {
-                    *slot = new;
-                    Ok(())
-                }
-                None => Err(format!("override key {key:?} does not exist in the pack")),
-            };
-        }
-        current = match current.get_mut(part) {
-            Some(toml::Value::Table(t)) => t,
-            _ => return Err(format!("override key {key:?} does not exist in the pack")),
-        };
-    }
-    Err(format!("empty override key {key:?}"))
+/// Reads a resolved table into the data model. A shape error names the
+/// dotted key, and its line when the key is written in the pack's own file.
+fn deserialize(table: toml::Table, source: &Source) -> Result<RulePack, RulesError> {
+    let probe = table.clone();
+    toml::Value::Table(table)
+        .try_into::<RulePack>()
+        .map_err(|e| shape_error(&e, &probe, source))
 }
 
-/// Deep merge: tables merge key by key, everything else replaces.
-fn merge(base: &mut toml::Table, top: toml::Table) {
-    for (key, value) in top {
-        match (base.get_mut(&key), value) {
-            (Some(toml::Value::Table(b)), toml::Value::Table(t)) => merge(b, t),
-            (_, value) => {
-                base.insert(key, value);
-            }
+fn shape_error(error: &toml::de::Error, table: &toml::Table, source: &Source) -> RulesError {
+    let detail = error.message().trim().to_string();
+    let full = error.to_string();
+    // The parser appends the path of the failing table as "in `a.b.c`".
+    let path = full
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("in `")?.strip_suffix('`'))
+        .unwrap_or("");
+    let mut segments = split_unquoted(table, path);
+
+    let kind = if detail.starts_with("unknown field") {
+        ShapeKind::UnknownKey
+    } else if detail.starts_with("missing field") {
+        ShapeKind::MissingKey
+    } else if detail.starts_with("invalid type") {
+        ShapeKind::WrongType
+    } else {
+        ShapeKind::BadValue
+    };
+    if matches!(kind, ShapeKind::UnknownKey | ShapeKind::MissingKey) {
+        if let Some(field) = detail.split('`').nth(1) {
+            segments.push(field.to_string());
         }
+    }
+
+    let (line, column) = locate(&source.text, &segments).unzip();
+    RulesError::Shape {
+        origin: source.origin.clone(),
+        key: format_key(&segments),
+        line,
+        column,
+        kind,
+        detail,
     }
 }

@@ -1,14 +1,155 @@
-//! `nianshen inspect`.
+//! `nianshen cdr inspect FILE`: how a call-record file is read.
 
+use nianshen_cdr::{Inspection, ReadOptions, Vocabulary};
 use nianshen_rules::Lang;
 
-use crate::cli::CdrArgs;
-use crate::failure::Failure;
+use crate::cli::{CdrArgs, CdrCommand, InspectArgs};
+use crate::cmd::recon::{load_pack, mapping_arg};
+use crate::failure::{Failure, EXIT_OK};
 
-pub fn run(_args: CdrArgs, lang: Lang) -> Result<u8, Failure> {
-    Err(Failure::localized(
-        lang,
-        "尚未实现。",
-        "not implemented yet.",
-    ))
+pub fn run(args: CdrArgs, lang: Lang) -> Result<u8, Failure> {
+    match args.command {
+        CdrCommand::Inspect(args) => run_inspect(args, lang),
+    }
+}
+
+fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
+    let pack = load_pack(&args.rules, lang)?;
+    let mut opts = ReadOptions::new(Vocabulary::from_pack(&pack));
+    opts.mapping = mapping_arg(args.mapping.as_ref(), lang)?;
+    opts.unmask = args.unmask;
+    let inspection =
+        nianshen_cdr::inspect(&args.file, &opts).map_err(|e| Failure::new(e.message(lang)))?;
+    if args.json {
+        let json =
+            serde_json::to_string_pretty(&inspection).map_err(|e| Failure::new(e.to_string()))?;
+        println!("{json}");
+    } else {
+        print!("{}", describe(&inspection, lang));
+    }
+    Ok(EXIT_OK)
+}
+
+fn layout_name(layout: &str, lang: Lang) -> &str {
+    match (layout, lang) {
+        ("asterisk", Lang::Zh) => "Asterisk Master.csv（无表头，固定字段）",
+        ("freeswitch", Lang::Zh) => "FreeSWITCH mod_cdr_csv 默认模板（无表头）",
+        ("header", Lang::Zh) => "按表头识别",
+        ("mapping", Lang::Zh) => "按映射文件",
+        ("asterisk", Lang::En) => "Asterisk Master.csv (no header, fixed fields)",
+        ("freeswitch", Lang::En) => "FreeSWITCH mod_cdr_csv default template (no header)",
+        ("header", Lang::En) => "by header",
+        ("mapping", Lang::En) => "by mapping",
+        (other, _) => other,
+    }
+}
+
+/// The readable description.
+fn describe(i: &Inspection, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let mut s = String::new();
+    let line = |s: &mut String, zh_text: String, en_text: String| {
+        s.push_str(if zh { &zh_text } else { &en_text });
+        s.push('\n');
+    };
+    line(
+        &mut s,
+        format!("文件：{}", i.file.display()),
+        format!("file: {}", i.file.display()),
+    );
+    let enc = i.encoding.clone().unwrap_or_else(|| "—".into());
+    let delim = i.delimiter.clone().unwrap_or_else(|| "—".into());
+    line(
+        &mut s,
+        format!("格式：{}，编码：{enc}，分隔符：{delim}", i.format),
+        format!("format: {}, encoding: {enc}, delimiter: {delim}", i.format),
+    );
+    let header = i
+        .header_row
+        .map_or_else(|| "—".to_string(), |r| r.to_string());
+    line(
+        &mut s,
+        format!("版式：{}，表头行：{header}", layout_name(&i.layout, lang)),
+        format!(
+            "layout: {}, header row: {header}",
+            layout_name(&i.layout, lang)
+        ),
+    );
+    let cols: Vec<String> = i
+        .mapping
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect();
+    line(
+        &mut s,
+        format!("列映射：{}", cols.join("；")),
+        format!("columns: {}", cols.join("; ")),
+    );
+    line(
+        &mut s,
+        format!(
+            "数据 {} 行；接通 {} 行，其中可核对 {}、无法核对 {}；无法读取 {} 行；脱敏号码 {} 个",
+            i.rows, i.answered, i.usable, i.unusable_rows, i.unreadable_rows, i.masked_numbers
+        ),
+        format!(
+            "{} data rows; {} answered, {} usable, {} unusable; {} unreadable; {} masked numbers",
+            i.rows, i.answered, i.usable, i.unusable_rows, i.unreadable_rows, i.masked_numbers
+        ),
+    );
+    for (reason, n) in &i.unusable_by_reason {
+        line(
+            &mut s,
+            format!("  无法核对（{reason}）：{n} 行"),
+            format!("  unusable ({reason}): {n} rows"),
+        );
+    }
+    for b in i.unreadable.iter().take(10) {
+        let col = b.column.clone().unwrap_or_default();
+        line(
+            &mut s,
+            format!(
+                "  第 {} 行无法读取：{}（列 {col}，值“{}”）",
+                b.row, b.reason_zh, b.value
+            ),
+            format!(
+                "  row {} unreadable: {} (column {col}, value {:?})",
+                b.row, b.reason_en, b.value
+            ),
+        );
+    }
+    for r in &i.samples {
+        line(
+            &mut s,
+            format!(
+                "  样例 第 {} 行：{} → {}，{}，通话 {} 秒",
+                r.row, r.caller, r.callee, r.time, r.talk_seconds
+            ),
+            format!(
+                "  sample row {}: {} → {}, {}, {} s",
+                r.row, r.caller, r.callee, r.time, r.talk_seconds
+            ),
+        );
+    }
+    if i.signals.is_empty() {
+        line(&mut s, "篡改迹象：无".into(), "tamper signals: none".into());
+    }
+    for sig in &i.signals {
+        let rows: Vec<String> = sig.sample_rows.iter().map(|r| r.row.to_string()).collect();
+        line(
+            &mut s,
+            format!(
+                "篡改迹象 {}：{} 处（如第 {} 行）",
+                sig.id,
+                sig.count,
+                rows.join("、")
+            ),
+            format!(
+                "tamper signal {}: {} (e.g. rows {})",
+                sig.id,
+                sig.count,
+                rows.join(", ")
+            ),
+        );
+    }
+    s
 }

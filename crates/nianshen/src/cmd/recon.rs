@@ -1,14 +1,160 @@
-//! `nianshen recon`.
+//! `nianshen recon cdr`: the company's call records against the carrier's
+//! bill, record by record.
+//!
+//! NOTE: the cache of normalised records does not exist yet; `--no-cache`
+//! is accepted and has no effect.
 
-use nianshen_rules::Lang;
+use std::path::PathBuf;
 
-use crate::cli::ReconArgs;
-use crate::failure::Failure;
+use chrono::FixedOffset;
+use nianshen_cdr::{
+    reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon, Vocabulary,
+};
+use nianshen_rules::{Lang, RulePack};
 
-pub fn run(_args: ReconArgs, lang: Lang) -> Result<u8, Failure> {
-    Err(Failure::localized(
-        lang,
-        "尚未实现。",
-        "not implemented yet.",
-    ))
+use crate::cli::{ReconArgs, ReconCdrArgs, ReconCommand};
+use crate::failure::{Failure, EXIT_OK};
+
+pub fn run(args: ReconArgs, lang: Lang) -> Result<u8, Failure> {
+    match args.command {
+        ReconCommand::Cdr(args) => run_cdr(args, lang),
+    }
+}
+
+/// The validated work of one `recon cdr` run.
+struct Plan {
+    local: ReadOptions,
+    carrier: ReadOptions,
+    matching: MatchOptions,
+}
+
+fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
+    let plan = make_plan(&args, lang)?;
+    let local = nianshen_cdr::read_side(&args.local, &plan.local)
+        .map_err(|e| Failure::new(e.message(lang)))?;
+    let carrier = nianshen_cdr::read_side(&args.carrier, &plan.carrier)
+        .map_err(|e| Failure::new(e.message(lang)))?;
+    let recon = reconcile(&local, &carrier, &plan.matching);
+    if let Some(out) = &args.out {
+        write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
+            Failure::localized(
+                lang,
+                format!(
+                    "无法写入输出文件夹“{}”：{e}。\n请确认该文件夹可写。",
+                    out.display()
+                ),
+                format!(
+                    "cannot write to {}: {e}.\nMake sure the folder is writable.",
+                    out.display()
+                ),
+            )
+        })?;
+    }
+    if args.json {
+        let json = serde_json::to_string_pretty(&recon).map_err(|e| Failure::new(e.to_string()))?;
+        println!("{json}");
+    } else {
+        print!("{}", summary(&recon, args.out.as_ref(), lang));
+    }
+    Ok(EXIT_OK)
+}
+
+fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
+    let pack = load_pack(&args.rules, lang)?;
+    let vocabulary = Vocabulary::from_pack(&pack);
+    let mut local = ReadOptions::new(vocabulary.clone());
+    let mut carrier = ReadOptions::new(vocabulary);
+    local.unmask = args.unmask;
+    carrier.unmask = args.unmask;
+    local.default_tz =
+        offset_arg(args.local_tz.as_deref(), "--local-tz", lang)?.unwrap_or(local.default_tz);
+    carrier.default_tz =
+        offset_arg(args.carrier_tz.as_deref(), "--carrier-tz", lang)?.unwrap_or(carrier.default_tz);
+    local.mapping = mapping_arg(args.local_mapping.as_ref(), lang)?;
+    carrier.mapping = mapping_arg(args.carrier_mapping.as_ref(), lang)?;
+    let tolerance_secs = args
+        .tolerance
+        .unwrap_or(pack.thresholds.cdr_match_tolerance_secs);
+    if tolerance_secs < 0 {
+        return Err(Failure::localized(
+            lang,
+            format!("--tolerance 不能为负数：{tolerance_secs}。\n请给出 0 或更大的秒数，例如 --tolerance 5。"),
+            format!("--tolerance cannot be negative: {tolerance_secs}.\nGive 0 or more seconds, e.g. --tolerance 5."),
+        ));
+    }
+    let matching = MatchOptions {
+        tolerance_secs,
+        talk_tolerance_secs: pack.thresholds.cdr_talk_tolerance_secs,
+    };
+    Ok(Plan {
+        local,
+        carrier,
+        matching,
+    })
+}
+
+/// Loads the rule pack named on the command line (built-in name or file).
+pub(crate) fn load_pack(spec: &str, lang: Lang) -> Result<RulePack, Failure> {
+    nianshen_rules::load(spec, None, &toml::Table::new()).map_err(|e| Failure::new(e.message(lang)))
+}
+
+/// Reads a `--*-mapping` file.
+pub(crate) fn mapping_arg(path: Option<&PathBuf>, lang: Lang) -> Result<Option<Mapping>, Failure> {
+    path.map(|p| Mapping::from_file(p).map_err(|e| Failure::new(e.message(lang))))
+        .transpose()
+}
+
+fn offset_arg(value: Option<&str>, flag: &str, lang: Lang) -> Result<Option<FixedOffset>, Failure> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    nianshen_cdr::parse_offset(v).map(Some).ok_or_else(|| {
+        Failure::localized(
+            lang,
+            format!("{flag} 的值“{v}”不是时区偏移。\n请写成 ±HH:MM，例如 {flag} +08:00。"),
+            format!(
+                "{flag} {v:?} is not a time-zone offset.\nWrite it as ±HH:MM, e.g. {flag} +08:00."
+            ),
+        )
+    })
+}
+
+fn pct(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_string(), |r| format!("{:.2}%", r * 100.0))
+}
+
+/// The terminal summary.
+fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
+    let (l, c) = (&r.local, &r.carrier);
+    let mut s = match lang {
+        Lang::Zh => format!(
+            "话单核对（容差 {} 秒）\n  本地：{} 个文件，{} 行，可核对的接通 {} 通，通话 {} 秒，计费 {} 分钟；无法读取 {} 行，无法核对 {} 行\n  运营商：{} 个文件，{} 行，可核对的接通 {} 通，通话 {} 秒，计费 {} 分钟；无法读取 {} 行，无法核对 {} 行\n  一一对上 {} 通；仅本地有 {} 通；仅运营商有 {} 通；时长不一致 {} 通\n  差异率：接通 {}，通话时长 {}，计费时长 {}\n",
+            r.tolerance_secs, l.files.len(), l.rows, l.answered, l.talk_seconds, l.billed_minutes, l.unreadable_rows, l.unusable_rows,
+            c.files.len(), c.rows, c.answered, c.talk_seconds, c.billed_minutes, c.unreadable_rows, c.unusable_rows,
+            r.matched, r.local_only, r.carrier_only, r.duration_mismatch,
+            pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
+        ),
+        Lang::En => format!(
+            "Call-record reconciliation (tolerance {} s)\n  local: {} files, {} rows, {} usable answered calls, {} talk seconds, {} billed minutes; {} rows unreadable, {} unusable\n  carrier: {} files, {} rows, {} usable answered calls, {} talk seconds, {} billed minutes; {} rows unreadable, {} unusable\n  matched {}; local only {}; carrier only {}; duration mismatch {}\n  difference rates: answered {}, talk seconds {}, billed minutes {}\n",
+            r.tolerance_secs, l.files.len(), l.rows, l.answered, l.talk_seconds, l.billed_minutes, l.unreadable_rows, l.unusable_rows,
+            c.files.len(), c.rows, c.answered, c.talk_seconds, c.billed_minutes, c.unreadable_rows, c.unusable_rows,
+            r.matched, r.local_only, r.carrier_only, r.duration_mismatch,
+            pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
+        ),
+    };
+    for w in &r.warnings {
+        let text = if lang == Lang::Zh {
+            &w.message
+        } else {
+            &w.message_en
+        };
+        s.push_str(&format!("  ! {text}\n"));
+    }
+    if let Some(dir) = out {
+        s.push_str(&match lang {
+            Lang::Zh => format!("  明细已写入 {}\n", dir.display()),
+            Lang::En => format!("  details written to {}\n", dir.display()),
+        });
+    }
+    s
 }

@@ -1,0 +1,281 @@
+//! Saying what a source that is not readable call records looks like, and
+//! proposing a mapping when it may be call records in an unknown layout.
+
+use chrono::{FixedOffset, Offset};
+use nianshen_table::{Cell, CellRef, SourceInfo};
+
+use crate::error::CdrError;
+use crate::layout::BufferedRow;
+use crate::normalize::{mask_number, parse_time};
+use crate::vocab::{Answer, Vocabulary};
+
+/// Asterisk CEL event names: a channel event log, not call records.
+const CEL_EVENTS: [&str; 12] = [
+    "CHAN_START",
+    "CHAN_END",
+    "ANSWER",
+    "HANGUP",
+    "BRIDGE_START",
+    "BRIDGE_END",
+    "BRIDGE_ENTER",
+    "BRIDGE_EXIT",
+    "APP_START",
+    "APP_END",
+    "LINKEDID_END",
+    "PARK_START",
+];
+
+/// Header words of other tables users keep beside their call records.
+const KINDS: [(&[&str], &str, &str); 3] = [
+    (
+        &[
+            "交易", "金额", "收/支", "收支", "付款", "收款", "商户", "订单",
+        ],
+        "收付款流水或账单（如支付宝、微信支付、银行流水导出）",
+        "a payment statement (e.g. an Alipay, WeChat Pay or bank export)",
+    ),
+    (&["姓名", "身份证", "社保"], "人员名单", "a staff list"),
+    (&["投诉"], "投诉台账", "a complaint log"),
+];
+
+/// What a column's values look like, from a sample of rows.
+#[derive(Clone, Copy, Debug, Default)]
+struct ColumnGuess {
+    time: bool,
+    phone: bool,
+    direction: bool,
+    disposition: bool,
+    integer: bool,
+}
+
+/// The refusal of a table whose header names no call-record columns.
+pub(crate) fn not_call_records(
+    rows: &[BufferedRow],
+    info: &SourceInfo,
+    vocab: &Vocabulary,
+    tz: FixedOffset,
+) -> CdrError {
+    let (zh, en) = looks_like(rows, vocab, tz);
+    CdrError::NotCallRecords {
+        file: info.file.clone(),
+        sheet: info.sheet.clone(),
+        looks_like_zh: zh,
+        looks_like_en: en,
+    }
+}
+
+/// The refusal of a source with neither a known header nor a known
+/// headerless layout: `Unmapped` (with a mapping to start from) when its
+/// values hold times and numbers or directions, else `NotCallRecords`.
+pub(crate) fn refuse(
+    rows: &[BufferedRow],
+    info: &SourceInfo,
+    vocab: &Vocabulary,
+    tz: FixedOffset,
+) -> CdrError {
+    if is_cel(rows) {
+        return CdrError::NotCallRecords {
+            file: info.file.clone(),
+            sheet: info.sheet.clone(),
+            looks_like_zh: "这是 Asterisk 的 CEL 通道事件日志（每行一个事件，如 CHAN_START、ANSWER、HANGUP），不是每通电话一行的话单；请改用 cdr-csv 的 Master.csv".to_string(),
+            looks_like_en: "an Asterisk CEL channel event log (one event per row, e.g. CHAN_START, ANSWER, HANGUP), not one row per call; use cdr-csv's Master.csv instead".to_string(),
+        };
+    }
+    let header = header_like(rows);
+    let data: Vec<&BufferedRow> = rows
+        .iter()
+        .skip(header.map_or(0, |i| i + 1))
+        .take(30)
+        .collect();
+    let guesses = guess_columns(&data, vocab, tz);
+    let timed = guesses.iter().any(|g| g.time);
+    let who = guesses.iter().any(|g| g.phone || g.direction);
+    if !(timed && who) {
+        return not_call_records(rows, info, vocab, tz);
+    }
+    let names: Option<Vec<String>> = header.map(|i| rows[i].1.iter().map(Cell::text).collect());
+    CdrError::Unmapped {
+        file: info.file.clone(),
+        sheet: info.sheet.clone(),
+        columns: columns_seen(&data, names.as_deref(), guesses.len()),
+        suggestion: suggest_mapping(&guesses, names.as_deref(), header.map(|i| rows[i].0)),
+    }
+}
+
+fn is_cel(rows: &[BufferedRow]) -> bool {
+    let sample: Vec<&BufferedRow> = rows.iter().take(10).collect();
+    !sample.is_empty()
+        && sample.iter().all(|(_, cells)| {
+            cells.len() >= 15
+                && CEL_EVENTS.contains(&cells[0].text().trim())
+                && cells.get(1).is_some_and(|c| {
+                    let t = c.text();
+                    t.len() >= 10 && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                })
+        })
+}
+
+/// The first row that looks like a header: at least two non-blank cells,
+/// all text that is neither a number nor a time.
+fn header_like(rows: &[BufferedRow]) -> Option<usize> {
+    let tz = chrono::Utc.fix();
+    rows.iter().take(40).position(|(_, cells)| {
+        let filled: Vec<&Cell> = cells.iter().filter(|c| !c.as_ref().is_blank()).collect();
+        filled.len() >= 2
+            && filled.iter().all(|c| match c.as_ref() {
+                CellRef::Text(t) => {
+                    let t = t.trim();
+                    t.parse::<f64>().is_err() && parse_time(CellRef::Text(t), tz, None).is_none()
+                }
+                _ => false,
+            })
+    })
+}
+
+fn looks_like(rows: &[BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> (String, String) {
+    let Some(h) = header_like(rows) else {
+        let width = rows.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+        return (
+            format!("没有可识别的表头，共 {width} 列，其中找不到时间列和号码列"),
+            format!("no recognisable header, {width} columns, none of them times and numbers"),
+        );
+    };
+    let names: Vec<String> = rows[h]
+        .1
+        .iter()
+        .map(|c| c.text().trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let joined = names.join(" ");
+    let (kind_zh, kind_en) = KINDS
+        .iter()
+        .find(|(words, _, _)| words.iter().any(|w| joined.contains(w)))
+        .map_or(
+            ("一张普通表格", "an ordinary table"),
+            |(_, zh, en)| (*zh, *en),
+        );
+    let data: Vec<&BufferedRow> = rows.iter().skip(h + 1).take(30).collect();
+    let timed = guess_columns(&data, vocab, tz).iter().any(|g| g.time);
+    let (why_zh, why_en) = if timed {
+        (
+            "有时间列，但没有电话号码列，也没有呼叫方向（主叫/被叫）列",
+            "it has a time column but no phone-number column and no call-direction column",
+        )
+    } else {
+        ("没有通话时间列", "it has no call-time column")
+    };
+    (
+        format!("看起来是{kind_zh}，列为：{}；{why_zh}", names.join("、")),
+        format!(
+            "looks like {kind_en} with the columns {}; {why_en}",
+            names.join(", ")
+        ),
+    )
+}
+
+fn guess_columns(data: &[&BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> Vec<ColumnGuess> {
+    let width = data.iter().map(|(_, c)| c.len()).max().unwrap_or(0);
+    (0..width)
+        .map(|col| {
+            let values: Vec<CellRef<'_>> = data
+                .iter()
+                .filter_map(|(_, cells)| cells.get(col).map(Cell::as_ref))
+                .filter(|c| !c.is_blank())
+                .collect();
+            let share = |f: &dyn Fn(CellRef<'_>) -> bool| {
+                !values.is_empty()
+                    && values.iter().filter(|v| f(**v)).count() * 10 >= values.len() * 6
+            };
+            ColumnGuess {
+                time: share(&|v| parse_time(v, tz, None).is_some()),
+                phone: share(&|v| {
+                    let t = v.to_text();
+                    let t = t.trim().trim_start_matches('+');
+                    (3..=16).contains(&t.len())
+                        && t.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'-' || b == b' ')
+                }),
+                direction: share(&|v| vocab.direction(&v.to_text()).is_some()),
+                disposition: share(&|v| vocab.answer(&v.to_text()) != Answer::Unknown),
+                integer: share(&|v| {
+                    let t = v.to_text();
+                    !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit())
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `3 (被叫): 1380****000 | 1390****111` lines, values masked.
+fn columns_seen(data: &[&BufferedRow], names: Option<&[String]>, width: usize) -> Vec<String> {
+    (0..width)
+        .map(|col| {
+            let samples: Vec<String> = data
+                .iter()
+                .filter_map(|(_, cells)| cells.get(col))
+                .map(|c| mask_number(c.text().trim()))
+                .filter(|t| !t.is_empty())
+                .take(3)
+                .collect();
+            let name = names
+                .and_then(|n| n.get(col))
+                .map_or(String::new(), |n| format!(" ({n})"));
+            format!("{}{name}: {}", col + 1, samples.join(" | "))
+        })
+        .collect()
+}
+
+/// A mapping from the columns' looks: times become start/answer/end,
+/// the first two number columns caller and callee, and so on.
+fn suggest_mapping(
+    guesses: &[ColumnGuess],
+    names: Option<&[String]>,
+    header_row: Option<u64>,
+) -> String {
+    let reference = |col: usize| match names.and_then(|n| n.get(col)) {
+        Some(name) if !name.trim().is_empty() => format!("{name:?}"),
+        _ => (col + 1).to_string(),
+    };
+    let pick = |f: fn(&ColumnGuess) -> bool| -> Vec<usize> {
+        guesses
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| f(g))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    let times = pick(|g| g.time);
+    let phones = pick(|g| g.phone && !g.time);
+    let ints = pick(|g| g.integer && !g.phone && !g.time);
+    let mut lines = vec![match header_row {
+        Some(row) => format!("has_header = true\nheader_row = {row}"),
+        None => "has_header = false".to_string(),
+    }];
+    lines.push("[columns]".to_string());
+    let time_roles: &[&str] = match times.len() {
+        0 => &[],
+        1 => &["start"],
+        2 => &["start", "end"],
+        _ => &["start", "answer", "end"],
+    };
+    for (role, col) in time_roles.iter().zip(&times) {
+        lines.push(format!("{role} = {}", reference(*col)));
+    }
+    for (role, col) in ["caller", "callee"].iter().zip(&phones) {
+        lines.push(format!("{role} = {}", reference(*col)));
+    }
+    if let Some(col) = ints.get(1).or(ints.first()) {
+        lines.push(format!("talk_seconds = {}", reference(*col)));
+    }
+    for (i, g) in guesses.iter().enumerate() {
+        if g.disposition {
+            lines.push(format!("disposition = {}", reference(i)));
+        } else if g.direction {
+            lines.push(format!("direction = {}", reference(i)));
+        }
+    }
+    lines.push(
+        "# 其他角色 / other roles: call_id, agent, billed_minutes, fee, outcome; time_format, time_zone, own_number".to_string(),
+    );
+    lines.join("\n")
+}

@@ -1,0 +1,145 @@
+//! Why call records could not be read, with the file, sheet, column and
+//! value concerned, and messages in Chinese or English.
+
+use std::path::PathBuf;
+
+use nianshen_rules::Lang;
+use nianshen_table::TableError;
+
+/// A file or mapping that stops a side from being read. Single bad rows
+/// are not errors: they are counted in [`crate::SideStats`].
+#[derive(Debug, thiserror::Error)]
+pub enum CdrError {
+    /// The file could not be read as a table at all.
+    #[error(transparent)]
+    Table(#[from] TableError),
+    /// The file is a table but not call records.
+    #[error("{file}: not call records, looks like {looks_like_en}")]
+    NotCallRecords {
+        file: PathBuf,
+        sheet: Option<String>,
+        looks_like_zh: String,
+        looks_like_en: String,
+    },
+    /// The file may be call records but its columns could not be mapped.
+    #[error("{file}: columns could not be mapped")]
+    Unmapped {
+        file: PathBuf,
+        sheet: Option<String>,
+        /// Each column as `name or number: sample values`.
+        columns: Vec<String>,
+        /// A mapping file to start from.
+        suggestion: String,
+    },
+    /// A mapping whose key or value is invalid.
+    #[error("invalid mapping {origin}: {key} = {value}: {reason_en}")]
+    Mapping {
+        origin: String,
+        key: String,
+        value: String,
+        reason_zh: String,
+        reason_en: String,
+    },
+    /// A mapping file that could not be read or parsed.
+    #[error("cannot read mapping {file}: {message}")]
+    MappingFile { file: PathBuf, message: String },
+    /// A mapping names a header that the file does not have.
+    #[error("{file}: mapped column {column:?} not found in the header")]
+    MissingColumn {
+        file: PathBuf,
+        role: String,
+        column: String,
+    },
+    /// A folder or archive without any file to read.
+    #[error("{path}: no call-record files found")]
+    NoFiles { path: PathBuf },
+}
+
+impl CdrError {
+    /// The message for a user: what is wrong, quoting the file and value,
+    /// then on its own line what to do.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.message_en(),
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        match self {
+            CdrError::Table(e) => e.message(Lang::Zh),
+            CdrError::NotCallRecords { file, sheet, looks_like_zh, .. } => format!(
+                "文件“{}”{}不是话单：{looks_like_zh}。话单至少要有时间列，以及号码列（主叫、被叫或对方号码）或呼叫方向列（主叫/被叫）。\n请确认选对了文件；若确实是话单，请用映射文件（--local-mapping / --carrier-mapping 或 case.toml 的 [[mappings]]）指明各列。",
+                file.display(),
+                sheet_zh(sheet)
+            ),
+            CdrError::Unmapped { file, sheet, columns, suggestion } => format!(
+                "文件“{}”{}的列无法识别为话单格式。看到的列（列号或表头：示例值）：\n  {}\n请据此写一个映射文件（TOML），用 --local-mapping / --carrier-mapping 指定。可从下面这份开始修改：\n{suggestion}",
+                file.display(),
+                sheet_zh(sheet),
+                columns.join("\n  ")
+            ),
+            CdrError::Mapping { origin, key, value, reason_zh, .. } => format!(
+                "映射 {origin} 中 {key} = {value} 无效：{reason_zh}。\n请改正该项；可用的列角色：{}。",
+                crate::mapping::Role::names().join("、")
+            ),
+            CdrError::MappingFile { file, message } => format!(
+                "无法读取映射文件“{}”：{message}。\n请确认文件存在，且是有效的 TOML。",
+                file.display()
+            ),
+            CdrError::MissingColumn { file, role, column } => format!(
+                "文件“{}”的表头中没有映射指定的列“{column}”（角色 {role}）。\n请对照文件的表头改正映射中的列名，或改用列号（从 1 开始）。",
+                file.display()
+            ),
+            CdrError::NoFiles { path } => format!(
+                "“{}”中没有找到可读取的话单文件（CSV/TXT/Excel/ZIP）。\n请检查路径，或把话单文件放进该文件夹。",
+                path.display()
+            ),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        match self {
+            CdrError::Table(e) => e.message(Lang::En),
+            CdrError::NotCallRecords { file, sheet, looks_like_en, .. } => format!(
+                "{}{} is not call records: {looks_like_en}. Call records need a time column and a number column (caller, callee or other party) or a direction column.\nCheck that this is the right file; if it is call records, describe its columns with a mapping (--local-mapping / --carrier-mapping or [[mappings]] in case.toml).",
+                file.display(),
+                sheet_en(sheet)
+            ),
+            CdrError::Unmapped { file, sheet, columns, suggestion } => format!(
+                "the columns of {}{} do not match a known call-record layout. Columns seen (number or header: samples):\n  {}\nWrite a mapping file (TOML) and pass it with --local-mapping / --carrier-mapping. Start from this one:\n{suggestion}",
+                file.display(),
+                sheet_en(sheet),
+                columns.join("\n  ")
+            ),
+            CdrError::Mapping { origin, key, value, reason_en, .. } => format!(
+                "mapping {origin}: {key} = {value} is invalid: {reason_en}.\nCorrect it; column roles are: {}.",
+                crate::mapping::Role::names().join(", ")
+            ),
+            CdrError::MappingFile { file, message } => format!(
+                "cannot read the mapping file {}: {message}.\nMake sure it exists and is valid TOML.",
+                file.display()
+            ),
+            CdrError::MissingColumn { file, role, column } => format!(
+                "the header of {} has no column {column:?} (role {role}) named by the mapping.\nCorrect the column name in the mapping or use the column number (from 1).",
+                file.display()
+            ),
+            CdrError::NoFiles { path } => format!(
+                "no call-record files (CSV/TXT/Excel/ZIP) found in {}.\nCheck the path or put the files into that folder.",
+                path.display()
+            ),
+        }
+    }
+}
+
+fn sheet_zh(sheet: &Option<String>) -> String {
+    sheet
+        .as_ref()
+        .map_or(String::new(), |s| format!("（工作表“{s}”）"))
+}
+
+fn sheet_en(sheet: &Option<String>) -> String {
+    sheet
+        .as_ref()
+        .map_or(String::new(), |s| format!(" (sheet {s:?})"))
+}

@@ -1,0 +1,352 @@
+//! Column mappings for layouts the reader does not recognise: in
+//! `[[mappings]]` of `case.toml` or a TOML file given on the command line.
+//!
+//! Keys: `has_header` (default true), `header_row` (1-based), `columns`
+//! (role → header name or 1-based column number), `success_values`,
+//! `time_format` (strftime), `time_zone` (`+08:00` default), `own_number`.
+//! A `files` key (the glob of `[[mappings]]`) is accepted and ignored here.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::FixedOffset;
+use serde::Serialize;
+
+use crate::error::CdrError;
+
+/// What a column holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    CallId,
+    Agent,
+    Caller,
+    Callee,
+    /// 对方号码 of bills made per number.
+    OtherParty,
+    Start,
+    Answer,
+    End,
+    TalkSeconds,
+    BilledMinutes,
+    Fee,
+    Disposition,
+    Direction,
+    Outcome,
+}
+
+const ROLES: [(Role, &str); 14] = [
+    (Role::CallId, "call_id"),
+    (Role::Agent, "agent"),
+    (Role::Caller, "caller"),
+    (Role::Callee, "callee"),
+    (Role::OtherParty, "other_party"),
+    (Role::Start, "start"),
+    (Role::Answer, "answer"),
+    (Role::End, "end"),
+    (Role::TalkSeconds, "talk_seconds"),
+    (Role::BilledMinutes, "billed_minutes"),
+    (Role::Fee, "fee"),
+    (Role::Disposition, "disposition"),
+    (Role::Direction, "direction"),
+    (Role::Outcome, "outcome"),
+];
+
+impl Role {
+    /// The role's name as written in mappings and rule packs.
+    pub fn name(self) -> &'static str {
+        ROLES
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map_or("", |(_, n)| n)
+    }
+
+    /// The role with this name.
+    pub fn from_name(name: &str) -> Option<Role> {
+        ROLES.iter().find(|(_, n)| *n == name).map(|(r, _)| *r)
+    }
+
+    /// Every role name.
+    pub fn names() -> Vec<&'static str> {
+        ROLES.iter().map(|(_, n)| *n).collect()
+    }
+
+    /// Every role.
+    pub fn all() -> impl Iterator<Item = Role> {
+        ROLES.iter().map(|(r, _)| *r)
+    }
+
+    /// Index into per-role arrays.
+    pub(crate) fn index(self) -> usize {
+        ROLES.iter().position(|(r, _)| *r == self).unwrap_or(0)
+    }
+}
+
+/// Number of roles, the length of per-role arrays.
+pub(crate) const ROLE_COUNT: usize = ROLES.len();
+
+/// Where a mapped column is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ColumnRef {
+    /// A header cell, compared after trimming and width folding.
+    Name(String),
+    /// A 1-based column number.
+    Index(usize),
+}
+
+/// A column mapping for one layout.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Mapping {
+    /// Whether the file has a header row (default true).
+    pub has_header: bool,
+    /// 1-based row of the header; found by the column names when absent.
+    pub header_row: Option<u64>,
+    pub columns: BTreeMap<Role, ColumnRef>,
+    /// Outcome words that count as a conversion; the rule pack's when absent.
+    pub success_values: Option<Vec<String>>,
+    /// strftime format of the time columns, tried before the built-in forms.
+    pub time_format: Option<String>,
+    /// Offset of timestamps without one; the reader's default when absent.
+    #[serde(skip)]
+    pub time_zone: Option<FixedOffset>,
+    /// The bill's own number, for bills made per number.
+    pub own_number: Option<String>,
+}
+
+impl Mapping {
+    /// Reads a mapping from a TOML table (a `[[mappings]]` entry or a whole
+    /// mapping file).
+    ///
+    /// Errors: an unknown key or role, a value of the wrong type, a column
+    /// number below 1, an unparsable time zone.
+    pub fn from_table(t: &toml::Table) -> Result<Self, CdrError> {
+        Self::parse(t, "(case.toml)")
+    }
+
+    /// Reads a mapping file.
+    ///
+    /// Errors: the file cannot be read or is not valid TOML, and the errors
+    /// of [`Mapping::from_table`].
+    pub fn from_file(p: &Path) -> Result<Self, CdrError> {
+        let file_error = |message: String| CdrError::MappingFile {
+            file: p.to_path_buf(),
+            message,
+        };
+        let text = std::fs::read_to_string(p).map_err(|e| file_error(e.to_string()))?;
+        let table: toml::Table = toml::from_str(&text).map_err(|e| file_error(e.to_string()))?;
+        Self::parse(&table, &p.display().to_string())
+    }
+
+    fn parse(t: &toml::Table, origin: &str) -> Result<Self, CdrError> {
+        let bad = |key: &str, value: &toml::Value, zh: &str, en: &str| CdrError::Mapping {
+            origin: origin.to_string(),
+            key: key.to_string(),
+            value: value.to_string(),
+            reason_zh: zh.to_string(),
+            reason_en: en.to_string(),
+        };
+        let mut m = Mapping {
+            has_header: true,
+            header_row: None,
+            columns: BTreeMap::new(),
+            success_values: None,
+            time_format: None,
+            time_zone: None,
+            own_number: None,
+        };
+        for (key, value) in t {
+            match key.as_str() {
+                "files" => {}
+                "has_header" => {
+                    m.has_header = value.as_bool().ok_or_else(|| {
+                        bad(key, value, "应为 true 或 false", "expected true or false")
+                    })?
+                }
+                "header_row" => {
+                    let n = value.as_integer().filter(|n| *n >= 1);
+                    m.header_row = Some(n.ok_or_else(|| {
+                        bad(
+                            key,
+                            value,
+                            "应为从 1 开始的行号",
+                            "expected a row number from 1",
+                        )
+                    })? as u64);
+                }
+                "columns" => m.columns = parse_columns(value, origin)?,
+                "success_values" => {
+                    m.success_values = Some(strings(value).ok_or_else(|| {
+                        bad(key, value, "应为字符串列表", "expected a list of strings")
+                    })?)
+                }
+                "time_format" => {
+                    m.time_format = Some(string(value).ok_or_else(|| {
+                        bad(
+                            key,
+                            value,
+                            "应为 strftime 格式字符串",
+                            "expected a strftime format",
+                        )
+                    })?)
+                }
+                "time_zone" => {
+                    let tz = string(value).and_then(|s| parse_offset(&s));
+                    m.time_zone = Some(tz.ok_or_else(|| {
+                        bad(
+                            key,
+                            value,
+                            "应为 ±HH:MM 形式的时区，例如 +08:00",
+                            "expected ±HH:MM, e.g. +08:00",
+                        )
+                    })?);
+                }
+                "own_number" => {
+                    m.own_number = Some(string(value).ok_or_else(|| {
+                        bad(
+                            key,
+                            value,
+                            "应为号码字符串",
+                            "expected the number as a string",
+                        )
+                    })?)
+                }
+                _ => return Err(bad(key, value, "未知的键", "unknown key")),
+            }
+        }
+        Ok(m)
+    }
+}
+
+fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, ColumnRef>, CdrError> {
+    let bad = |key: &str, value: &toml::Value, zh: &str, en: &str| CdrError::Mapping {
+        origin: origin.to_string(),
+        key: key.to_string(),
+        value: value.to_string(),
+        reason_zh: zh.to_string(),
+        reason_en: en.to_string(),
+    };
+    let table = value.as_table().ok_or_else(|| {
+        bad(
+            "columns",
+            value,
+            "应为“角色 = 列”的表",
+            "expected a table of role = column",
+        )
+    })?;
+    let mut columns = BTreeMap::new();
+    for (name, v) in table {
+        let key = format!("columns.{name}");
+        let role = Role::from_name(name)
+            .ok_or_else(|| bad(&key, v, "未知的列角色", "unknown column role"))?;
+        let column = match v {
+            toml::Value::String(s) => ColumnRef::Name(s.clone()),
+            toml::Value::Integer(n) if *n >= 1 => ColumnRef::Index(*n as usize),
+            _ => {
+                return Err(bad(
+                    &key,
+                    v,
+                    "应为表头名称或从 1 开始的列号",
+                    "expected a header name or a column number from 1",
+                ))
+            }
+        };
+        columns.insert(role, column);
+    }
+    Ok(columns)
+}
+
+fn string(v: &toml::Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+fn strings(v: &toml::Value) -> Option<Vec<String>> {
+    v.as_array()?.iter().map(string).collect()
+}
+
+/// Parses `±HH:MM`, `±HHMM` or `±HH` (also `UTC+8`-less forms like `+8`).
+pub fn parse_offset(s: &str) -> Option<FixedOffset> {
+    let s = s.trim();
+    let s = s
+        .strip_prefix("UTC")
+        .or_else(|| s.strip_prefix("GMT"))
+        .unwrap_or(s);
+    if s == "Z" || s.is_empty() {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    let (h, m) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => (&rest[..2], &rest[2..]),
+        None => (rest, "0"),
+    };
+    let h: i32 = h.parse().ok()?;
+    let m: i32 = m.parse().ok()?;
+    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mappings_read_names_and_numbers() {
+        let t: toml::Table = toml::from_str(
+            r#"
+            files = "话单/*.csv"
+            has_header = false
+            columns = { caller = 2, callee = "被叫", start = 9 }
+            success_values = ["成交"]
+            time_zone = "+07:00"
+            "#,
+        )
+        .unwrap();
+        let m = Mapping::from_table(&t).unwrap();
+        assert!(!m.has_header);
+        assert_eq!(m.columns[&Role::Caller], ColumnRef::Index(2));
+        assert_eq!(m.columns[&Role::Callee], ColumnRef::Name("被叫".into()));
+        assert_eq!(m.time_zone, FixedOffset::east_opt(7 * 3600));
+    }
+
+    #[test]
+    fn bad_mappings_name_the_key() {
+        let cases = [
+            r#"columns = { talker = 1 }"#,
+            r#"columns = { caller = 0 }"#,
+            r#"time_zone = "Beijing""#,
+            r#"colums = {}"#,
+        ];
+        for text in cases {
+            let t: toml::Table = toml::from_str(text).unwrap();
+            let err = Mapping::from_table(&t).unwrap_err();
+            assert!(matches!(err, CdrError::Mapping { .. }), "{text}");
+        }
+    }
+
+    #[test]
+    fn offsets_parse_in_common_forms() {
+        let cases = [
+            ("+08:00", 8 * 3600),
+            ("-0530", -(5 * 3600 + 1800)),
+            ("+8", 8 * 3600),
+            ("Z", 0),
+            ("UTC+09:00", 9 * 3600),
+        ];
+        for (s, secs) in cases {
+            assert_eq!(
+                parse_offset(s).map(|o| o.local_minus_utc()),
+                Some(secs),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_offset("8"), None);
+        assert_eq!(parse_offset("+25:00"), None);
+    }
+}

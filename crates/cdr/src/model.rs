@@ -1,0 +1,167 @@
+//! What reading a side produces: compact records for matching and the
+//! figures of every row read.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// One usable answered call, compact: numbers are ids into
+/// [`Side::numbers`], times are seconds since 1970 UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub caller: u32,
+    pub callee: u32,
+    /// The time matched on: the answer time when the source has an answer
+    /// column, else the start time.
+    pub time: i64,
+    /// Talk time, seconds.
+    pub talk_secs: u32,
+    /// Billed minutes: the bill's own column, else ceil(talk / 60).
+    pub billed_min: u32,
+    /// Index into [`SideStats::files`].
+    pub file: u32,
+    /// 1-based row in its file (sheet).
+    pub row: u32,
+    /// Agent id + 1 into [`Side::agents`], 0 when none.
+    pub agent: u32,
+    /// The timestamp was written without seconds.
+    pub no_seconds: bool,
+}
+
+/// A file (or sheet, or archive member) read on a side.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileInfo {
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// `asterisk`, `freeswitch`, `header` or `mapping`.
+    pub layout: String,
+    /// `text`, `xls` or `xlsx`.
+    pub format: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// 1-based header row, if the source has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub header_row: Option<u64>,
+    /// Data rows read (no header, title, blank or total rows).
+    pub rows: u64,
+    /// Seconds east of UTC that timestamps without an offset were read in.
+    #[serde(skip)]
+    pub tz_secs: i32,
+    /// Byte sequences that did not decode in the detected encoding.
+    pub invalid_bytes: u64,
+    /// Role -> column as read: the header text (or the layout's field
+    /// name) and the 1-based column number.
+    pub columns: BTreeMap<String, String>,
+}
+
+/// Whether a bad row could not be read at all or was read but cannot be
+/// matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BadRowKind {
+    Unreadable,
+    Unusable,
+}
+
+/// A row that could not be read or used, with its place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BadRow {
+    pub kind: BadRowKind,
+    pub file: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    pub row: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The cell's value, masked unless unmasking was asked for.
+    pub value: String,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
+/// A total row (合计/总计) below the data and the sum of the rows above it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TotalRowCheck {
+    pub file: PathBuf,
+    pub row: u64,
+    /// The column's header (or role name when headerless).
+    pub column: String,
+    pub stated: f64,
+    pub summed: f64,
+}
+
+/// The figures of one side. `answered`, `talk_seconds` and `billed_minutes`
+/// count usable answered records (those matched on); the `_all` figures
+/// and the outbound figures count every row read, for declared figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SideStats {
+    pub files: Vec<FileInfo>,
+    /// Data rows read.
+    pub rows: u64,
+    /// Usable answered records.
+    pub answered: u64,
+    pub talk_seconds: u64,
+    pub billed_minutes: u64,
+    /// Rows that could not be read (bad time, cut-off row…).
+    pub unreadable_rows: u64,
+    /// Answered rows that cannot be matched (number missing, masked…).
+    pub unusable_rows: u64,
+    /// Unusable rows by reason id (`no_caller`, `masked_callee`…).
+    pub unusable_by_reason: BTreeMap<String, u64>,
+    /// Number cells holding placeholders such as `138****1234`.
+    pub masked_numbers: u64,
+    /// Samples of unreadable and unusable rows (at most 200).
+    pub bad_rows: Vec<BadRow>,
+    pub total_rows: Vec<TotalRowCheck>,
+    /// Rows with direction outbound. When a file has no direction column,
+    /// every row of it counts as outbound: a call-centre export without
+    /// one is taken to list the centre's own calls.
+    pub outbound_attempts: u64,
+    /// Answered rows among the outbound attempts.
+    pub answered_outbound: u64,
+    /// Answered rows, usable or not.
+    pub answered_all: u64,
+    /// Talk seconds of all answered rows.
+    pub talk_seconds_all: u64,
+    /// Distinct agents with at least one row.
+    pub agents: BTreeSet<String>,
+    /// Rows whose outcome is a success word.
+    pub conversions: u64,
+    pub has_outcome_column: bool,
+    /// Rows whose disposition and talk time disagree (answered with 0 s,
+    /// or not answered with talk time); counted, not reclassified.
+    pub disposition_talk_conflicts: u64,
+    /// FreeSWITCH B-legs and per-account copies left out.
+    pub duplicates_removed: u64,
+}
+
+/// Everything read from one side's files.
+#[derive(Clone, Debug, Default)]
+pub struct Side {
+    pub stats: SideStats,
+    /// Usable answered records in reading order.
+    pub records: Vec<Record>,
+    /// Normalised numbers, indexed by the records' ids.
+    pub numbers: Vec<String>,
+    /// Agent ids as written, indexed by `Record::agent - 1`.
+    pub agents: Vec<String>,
+    /// Tamper signals per file, same order as `stats.files`.
+    pub signals: Vec<crate::signals::FileSignals>,
+}
+
+impl Side {
+    /// The number with this id.
+    pub fn number(&self, id: u32) -> &str {
+        self.numbers.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// The agent of a record, if any.
+    pub fn agent(&self, r: &Record) -> Option<&str> {
+        let i = r.agent.checked_sub(1)?;
+        self.agents.get(i as usize).map(String::as_str)
+    }
+}

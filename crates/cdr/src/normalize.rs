@@ -1,0 +1,610 @@
+//! Normalising cell values: phone numbers, timestamps, durations, amounts.
+//!
+//! Numbers follow the product rule: digits and separators (spaces, `-`,
+//! `(`, `)`, `.`, a leading `+`) make a phone number whose separators are
+//! dropped; China's `+86`/`0086`/`86` prefix is removed (area-code zero
+//! kept), other country codes become `00` + code; a value with letters is
+//! an identifier kept as written.
+
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use nianshen_table::{normalize_header, CellRef};
+
+/// A number cell after normalising.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NumberValue {
+    /// Digits (or an identifier such as a SIP user).
+    Ok(String),
+    /// Empty cell.
+    Missing,
+    /// Placeholder text: `***`, `138****1234`, or the column's own header.
+    Masked,
+    /// Scientific notation (`1.38001E+10`): the digits are lost.
+    Scientific,
+}
+
+/// Normalises a caller, callee or other-party cell. `header` is the
+/// column's header text, which some exports write into every row instead
+/// of the number.
+pub fn normalize_number(cell: CellRef<'_>, header: Option<&str>) -> NumberValue {
+    let text = match cell {
+        CellRef::Empty => return NumberValue::Missing,
+        CellRef::Number(n) if n.fract() != 0.0 || n.abs() >= 1e16 => {
+            return NumberValue::Scientific
+        }
+        CellRef::Text(s) => s,
+        other => return normalize_number_text(&other.to_text(), header),
+    };
+    normalize_number_text(text, header)
+}
+
+fn normalize_number_text(raw: &str, header: Option<&str>) -> NumberValue {
+    let s = unwrap_excel_text(raw.trim());
+    if s.is_empty() {
+        return NumberValue::Missing;
+    }
+    if is_masked(s) {
+        return NumberValue::Masked;
+    }
+    if header.is_some_and(|h| normalize_header(h) == normalize_header(s)) {
+        return NumberValue::Masked;
+    }
+    if is_scientific(s) {
+        return NumberValue::Scientific;
+    }
+    match phone_digits(s) {
+        Some((digits, plus)) => NumberValue::Ok(strip_country(&digits, plus)),
+        None => NumberValue::Ok(s.to_string()),
+    }
+}
+
+/// Placeholder stars: `***`, `138****1234`. A single leading star is a
+/// PBX feature code (`*97`), not a mask.
+fn is_masked(s: &str) -> bool {
+    let stars = s.chars().filter(|c| *c == '*' || *c == '＊').count();
+    stars >= 2 || (stars == 1 && !s.starts_with(['*', '＊']))
+}
+
+/// Excel's ways of keeping digits as text: a leading apostrophe or `="…"`.
+fn unwrap_excel_text(s: &str) -> &str {
+    if let Some(inner) = s.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        return inner.trim();
+    }
+    s.strip_prefix('\'').unwrap_or(s).trim()
+}
+
+/// `1.38001E+10`, `1.38E10`, `8.6E+12`.
+pub fn is_scientific(s: &str) -> bool {
+    let s = s.trim();
+    let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
+        return false;
+    };
+    let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+    let mut parts = mantissa.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next().unwrap_or("0");
+    !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !exp.is_empty()
+        && exp.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The digits of a value made of digits and separators, and whether it
+/// started with `+`.
+fn phone_digits(s: &str) -> Option<(String, bool)> {
+    let (plus, body) = match s.strip_prefix('+').or_else(|| s.strip_prefix('＋')) {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let mut digits = String::with_capacity(body.len());
+    for c in body.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '(' | ')' | '.' | '\u{3000}' => {}
+            _ => return None,
+        }
+    }
+    (!digits.is_empty()).then_some((digits, plus))
+}
+
+/// A Chinese mobile number: 11 digits, `1`, then 3–9.
+pub fn is_mobile(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+}
+
+fn strip_country(d: &str, plus: bool) -> String {
+    let china = |rest: &str| {
+        if is_mobile(rest) || rest.starts_with('0') {
+            rest.to_string()
+        } else {
+            format!("0{rest}")
+        }
+    };
+    if plus {
+        return match d.strip_prefix("86") {
+            Some(rest) if !rest.is_empty() => china(rest),
+            _ => format!("00{d}"),
+        };
+    }
+    if let Some(rest) = d.strip_prefix("0086").filter(|r| !r.is_empty()) {
+        return china(rest);
+    }
+    if d.len() == 13 && d.starts_with("86") && is_mobile(&d[2..]) {
+        return d[2..].to_string();
+    }
+    d.to_string()
+}
+
+/// True for digits that look like a landline whose area-code zero was lost
+/// (`755…` instead of `0755…`), e.g. after a round trip through Excel.
+pub fn leading_zero_lost(d: &str) -> bool {
+    (10..=11).contains(&d.len())
+        && d.bytes().all(|b| b.is_ascii_digit())
+        && (b'2'..=b'9').contains(&d.as_bytes()[0])
+}
+
+/// Masks a phone number for output: `138****1234`. Short extensions stay
+/// as they are, and so does anything that is not made of digits and
+/// separators (identifiers, timestamps).
+pub fn mask_number(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits < 5 || phone_digits(s).is_none() {
+        return s.to_string();
+    }
+    let n = chars.len();
+    let (keep_head, keep_tail) = if n >= 7 { (3, 4) } else { (1, 1) };
+    let head: String = chars[..keep_head].iter().collect();
+    let tail: String = chars[n - keep_tail..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(n - keep_head - keep_tail))
+}
+
+/// A parsed timestamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// Seconds since 1970-01-01 UTC.
+    pub epoch: i64,
+    /// False when the written form had no seconds (`2024/3/5 14:23`).
+    pub has_seconds: bool,
+    /// Which written form it was, to spot files mixing forms.
+    pub form: TimeForm,
+}
+
+/// The written forms of timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TimeForm {
+    Dashed,
+    Slashed,
+    Dotted,
+    Chinese,
+    Iso,
+    Compact,
+    EpochSeconds,
+    EpochMillis,
+    Workbook,
+    Custom,
+}
+
+/// Parses a time cell. `tz` is the offset of timestamps that carry none;
+/// `format` a mapping's strftime format, tried first.
+pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> Option<Stamp> {
+    match cell {
+        CellRef::Empty | CellRef::Bool(_) | CellRef::Duration(_) => None,
+        CellRef::DateTime(naive) => local(naive, tz, true, TimeForm::Workbook),
+        CellRef::Number(n) => parse_time_number(n, tz),
+        CellRef::Text(s) => {
+            let s = s.trim();
+            if let Some(fmt) = format {
+                if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+                    let secs = fmt.contains("%S") || fmt.contains("%T");
+                    return local(naive, tz, secs, TimeForm::Custom);
+                }
+            }
+            parse_time_text(s, tz)
+        }
+    }
+}
+
+fn local(
+    naive: NaiveDateTime,
+    tz: FixedOffset,
+    has_seconds: bool,
+    form: TimeForm,
+) -> Option<Stamp> {
+    let epoch = tz.from_local_datetime(&naive).single()?.timestamp();
+    Some(Stamp {
+        epoch,
+        has_seconds,
+        form,
+    })
+}
+
+fn parse_time_number(n: f64, tz: FixedOffset) -> Option<Stamp> {
+    let absolute = |epoch: i64, form| {
+        Some(Stamp {
+            epoch,
+            has_seconds: true,
+            form,
+        })
+    };
+    if (20_000.0..80_000.0).contains(&n) {
+        // An Excel serial without a date format: days since 1899-12-30.
+        let base = NaiveDate::from_ymd_opt(1899, 12, 30)?.and_hms_opt(0, 0, 0)?;
+        let naive = base + chrono::Duration::milliseconds((n * 86_400_000.0).round() as i64);
+        return local(naive, tz, true, TimeForm::Workbook);
+    }
+    if (1e9..1e10).contains(&n) {
+        return absolute(n as i64, TimeForm::EpochSeconds);
+    }
+    if (1e12..1e13).contains(&n) {
+        return absolute((n / 1000.0) as i64, TimeForm::EpochMillis);
+    }
+    if (1e13..1e14).contains(&n) && n.fract() == 0.0 {
+        return parse_time_text(&format!("{}", n as i64), tz);
+    }
+    None
+}
+
+fn parse_time_text(s: &str, tz: FixedOffset) -> Option<Stamp> {
+    if s.is_empty() {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return parse_digits(s, tz);
+    }
+    if let Some((int, frac)) = s.split_once('.') {
+        if int.len() == 10
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            let epoch: i64 = int.parse().ok()?;
+            return Some(Stamp {
+                epoch,
+                has_seconds: true,
+                form: TimeForm::EpochSeconds,
+            });
+        }
+    }
+    parse_calendar(s, tz)
+}
+
+fn parse_digits(s: &str, tz: FixedOffset) -> Option<Stamp> {
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u32>().ok());
+    match s.len() {
+        14 | 12 => {
+            let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(4..6)?, num(6..8)?)?;
+            let sec = if s.len() == 14 { num(12..14)? } else { 0 };
+            let naive = date.and_hms_opt(num(8..10)?, num(10..12)?, sec)?;
+            local(naive, tz, s.len() == 14, TimeForm::Compact)
+        }
+        10 => Some(Stamp {
+            epoch: s.parse().ok()?,
+            has_seconds: true,
+            form: TimeForm::EpochSeconds,
+        }),
+        13 => Some(Stamp {
+            epoch: s.parse::<i64>().ok()? / 1000,
+            has_seconds: true,
+            form: TimeForm::EpochMillis,
+        }),
+        _ => None,
+    }
+}
+
+/// A small cursor over the bytes of a timestamp.
+struct Cursor<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn number(&mut self, max_len: usize) -> Option<u32> {
+        let rest = &self.s[self.pos..];
+        let len = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if len == 0 || len > max_len {
+            return None;
+        }
+        self.pos += len;
+        rest[..len].parse().ok()
+    }
+
+    fn eat(&mut self, options: &[&str]) -> Option<&'a str> {
+        let rest = &self.s[self.pos..];
+        let hit = options.iter().find(|o| rest.starts_with(**o))?;
+        self.pos += hit.len();
+        Some(&self.s[self.pos - hit.len()..self.pos])
+    }
+
+    fn skip_spaces(&mut self) -> usize {
+        let rest = &self.s[self.pos..];
+        let n = rest.len() - rest.trim_start().len();
+        self.pos += n;
+        n
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.s[self.pos..]
+    }
+}
+
+/// `2024-03-05 14:23:11`, `2024/3/5 14:23`, `2024年3月5日 14时23分`,
+/// `2024-03-05T14:23:11.250+08:00`, `2024-03-05T06:23:11Z`.
+fn parse_calendar(s: &str, tz: FixedOffset) -> Option<Stamp> {
+    let mut c = Cursor { s, pos: 0 };
+    let year = c.number(4)?;
+    let sep = c.eat(&["-", "/", ".", "年"])?;
+    let month = c.number(2)?;
+    c.eat(&["-", "/", ".", "月"])?;
+    let day = c.number(2)?;
+    c.eat(&["日"]);
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let t = c.eat(&["T"]).is_some();
+    if !t && c.skip_spaces() == 0 {
+        return None;
+    }
+    let hour = c.number(2)?;
+    c.eat(&[":", "时", "點", "点"])?;
+    let minute = c.number(2)?;
+    let mut second = 0;
+    let mut has_seconds = false;
+    if c.eat(&[":", "分"]).is_some() {
+        if let Some(sec) = c.number(2) {
+            second = sec;
+            has_seconds = true;
+            if c.eat(&[".", ","]).is_some() {
+                c.number(9)?;
+            }
+            c.eat(&["秒"]);
+        }
+    }
+    let naive = date.and_hms_opt(hour, minute, second)?;
+    let form = match (t, sep) {
+        (true, _) => TimeForm::Iso,
+        (_, "/") => TimeForm::Slashed,
+        (_, ".") => TimeForm::Dotted,
+        (_, "年") => TimeForm::Chinese,
+        _ => TimeForm::Dashed,
+    };
+    c.skip_spaces();
+    let rest = c.rest();
+    if rest.is_empty() {
+        return local(naive, tz, has_seconds, form);
+    }
+    let offset = crate::mapping::parse_offset(rest)?;
+    local(naive, offset, has_seconds, form)
+}
+
+/// Parses a duration cell to whole seconds: a number of seconds,
+/// `hh:mm:ss`, `mm:ss`, `2分32秒`, `1小时2分`, or a workbook duration.
+pub fn parse_duration(cell: CellRef<'_>) -> Option<u32> {
+    let secs = match cell {
+        CellRef::Number(n) => n,
+        CellRef::Duration(d) => d,
+        CellRef::Text(s) => parse_duration_text(s.trim())?,
+        _ => return None,
+    };
+    (0.0..4e9).contains(&secs).then(|| secs.round() as u32)
+}
+
+fn parse_duration_text(s: &str) -> Option<f64> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(n) = s.parse::<f64>() {
+        return Some(n);
+    }
+    if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        if parts.len() > 3 {
+            return None;
+        }
+        let mut total = 0.0;
+        for p in parts {
+            total = total * 60.0 + p.trim().parse::<f64>().ok()?;
+        }
+        return Some(total);
+    }
+    parse_unit_duration(s)
+}
+
+/// `2分32秒`, `1小时`, `5分钟`, `1h2m3s`.
+fn parse_unit_duration(s: &str) -> Option<f64> {
+    let units: [(&str, f64); 9] = [
+        ("小时", 3600.0),
+        ("时", 3600.0),
+        ("h", 3600.0),
+        ("分钟", 60.0),
+        ("分", 60.0),
+        ("m", 60.0),
+        ("秒钟", 1.0),
+        ("秒", 1.0),
+        ("s", 1.0),
+    ];
+    let mut rest = s.trim();
+    let mut total = 0.0;
+    let mut any = false;
+    while !rest.is_empty() {
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_digit() || *b == b'.')
+            .count();
+        if len == 0 {
+            return None;
+        }
+        let value: f64 = rest[..len].parse().ok()?;
+        rest = rest[len..].trim_start();
+        let (unit, factor) = units.iter().find(|(u, _)| rest.starts_with(u))?;
+        total += value * factor;
+        rest = rest[unit.len()..].trim_start();
+        any = true;
+    }
+    any.then_some(total)
+}
+
+/// Parses an amount or a count: digits with an optional fraction, a
+/// currency sign, thousands separators or a unit after it.
+pub fn parse_amount(cell: CellRef<'_>) -> Option<f64> {
+    match cell {
+        CellRef::Number(n) => Some(n),
+        CellRef::Text(s) => {
+            let cleaned: String = s
+                .trim()
+                .trim_start_matches(['¥', '￥', '$'])
+                .trim_end_matches(['元', '分', '钟'])
+                .chars()
+                .filter(|c| *c != ',')
+                .collect();
+            cleaned.trim().parse().ok()
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> NumberValue {
+        normalize_number(CellRef::Text(s), Some("对方号码"))
+    }
+
+    fn ok(s: &str) -> NumberValue {
+        NumberValue::Ok(s.to_string())
+    }
+
+    #[test]
+    fn phone_numbers_normalise() {
+        let cases = [
+            ("138 0013 8000", ok("13800138000")),
+            ("+86 138-0013-8000", ok("13800138000")),
+            ("008613800138000", ok("13800138000")),
+            ("8613800138000", ok("13800138000")),
+            ("+86 755 8888 9999", ok("075588889999")),
+            ("(0755) 8888-9999", ok("075588889999")),
+            ("+8420006", ok("008420006")),
+            ("+1 (415) 555-0100", ok("0014155550100")),
+            ("client1", ok("client1")),
+            ("  100 ", ok("100")),
+            ("'075512345678", ok("075512345678")),
+            ("=\"075512345678\"", ok("075512345678")),
+            ("13800138000\t", ok("13800138000")),
+            ("138****1234", NumberValue::Masked),
+            ("*97", ok("*97")),
+            ("***", NumberValue::Masked),
+            ("对方号码", NumberValue::Masked),
+            ("1.38001E+10", NumberValue::Scientific),
+            ("", NumberValue::Missing),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(n(raw), want, "{raw:?}");
+        }
+        assert_eq!(
+            normalize_number(CellRef::Number(13800138000.0), None),
+            ok("13800138000")
+        );
+        assert_eq!(
+            normalize_number(CellRef::Number(1.5), None),
+            NumberValue::Scientific
+        );
+    }
+
+    #[test]
+    fn numbers_are_masked_for_output() {
+        let cases = [
+            ("13800138000", "138****8000"),
+            ("075512345678", "075*****5678"),
+            ("100", "100"),
+            ("client1", "client1"),
+            ("95123", "9***3"),
+            ("2023-07-26 01:51:32", "2023-07-26 01:51:32"),
+            ("+86 138 0013 8000", "+86**********8000"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(mask_number(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn timestamps_parse_in_every_common_form() {
+        let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+        // 2024-03-05 14:23:11 +08:00
+        let want = 1_709_619_791;
+        let cases: [(&str, i64, bool); 12] = [
+            ("2024-03-05 14:23:11", want, true),
+            ("2024/3/5 14:23:11", want, true),
+            ("2024/3/5 14:23", want - 11, false),
+            ("20240305142311", want, true),
+            ("2024年3月5日 14时23分11秒", want, true),
+            ("2024年03月05日 14:23:11", want, true),
+            ("2024-03-05T14:23:11", want, true),
+            ("2024-03-05T06:23:11Z", want, true),
+            ("2024-03-05T14:23:11.250+08:00", want, true),
+            ("1709619791", want, true),
+            ("1709619791000", want, true),
+            ("1709619791.513823", want, true),
+        ];
+        for (text, epoch, secs) in cases {
+            let got = parse_time(CellRef::Text(text), tz, None).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!((got.epoch, got.has_seconds), (epoch, secs), "{text}");
+        }
+        let serial = 45356.0 + (14.0 * 3600.0 + 23.0 * 60.0 + 11.0) / 86400.0;
+        assert_eq!(
+            parse_time(CellRef::Number(serial), tz, None).map(|s| s.epoch),
+            Some(want)
+        );
+        for bad in [
+            "",
+            "14:23:11",
+            "2024-13-05 10:00:00",
+            "yesterday",
+            "2024-03-05",
+        ] {
+            assert_eq!(parse_time(CellRef::Text(bad), tz, None), None, "{bad}");
+        }
+        let custom = parse_time(
+            CellRef::Text("05.03.2024 14:23:11"),
+            tz,
+            Some("%d.%m.%Y %H:%M:%S"),
+        );
+        assert_eq!(custom.map(|s| s.epoch), Some(want));
+    }
+
+    #[test]
+    fn durations_parse_in_every_common_form() {
+        let cases = [
+            ("152", Some(152)),
+            ("2分32秒", Some(152)),
+            ("9秒", Some(9)),
+            ("1小时2分3秒", Some(3723)),
+            ("5分钟", Some(300)),
+            ("00:02:32", Some(152)),
+            ("2:32", Some(152)),
+            ("12.6", Some(13)),
+            ("abc", None),
+            ("", None),
+            ("-5", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_duration(CellRef::Text(text)), want, "{text}");
+        }
+        assert_eq!(parse_duration(CellRef::Duration(151.6)), Some(152));
+    }
+
+    #[test]
+    fn amounts_parse_with_currency_signs() {
+        assert_eq!(parse_amount(CellRef::Text("¥1,234.50")), Some(1234.5));
+        assert_eq!(parse_amount(CellRef::Text("0.60")), Some(0.6));
+        assert_eq!(parse_amount(CellRef::Text("x")), None);
+    }
+
+    #[test]
+    fn lost_leading_zeros_are_spotted() {
+        assert!(leading_zero_lost("7551234567"));
+        assert!(!leading_zero_lost("13800138000"));
+        assert!(!leading_zero_lost("075512345678"));
+    }
+}

@@ -1,0 +1,236 @@
+//! The reconciliation's record lists and tables as CSV with a UTF-8 BOM
+//! (so Excel shows the Chinese headers), each written atomically.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use chrono::FixedOffset;
+
+use crate::matching::Recon;
+use crate::model::{Record, Side};
+use crate::row::{fmt_time, show};
+
+/// Writes `local_only.csv`, `carrier_only.csv`, `duration_mismatch.csv`,
+/// `per_day.csv`, `per_number.csv` and `per_agent.csv` into `out_dir`
+/// (created when missing). Numbers are masked unless `unmask`.
+///
+/// Errors: the folder or a file cannot be written; a file already there
+/// is replaced only once its new content is complete.
+pub fn write_recon_csv(
+    recon: &Recon,
+    local: &Side,
+    carrier: &Side,
+    out_dir: &Path,
+    unmask: bool,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(out_dir)?;
+    let head = [
+        "文件",
+        "行号",
+        "主叫号码",
+        "被叫号码",
+        "时间",
+        "通话时长(秒)",
+        "计费时长(分钟)",
+        "坐席",
+    ];
+    let records = |side: &Side, idx: &[u32]| -> Vec<Vec<String>> {
+        idx.iter()
+            .filter_map(|i| side.records.get(*i as usize))
+            .map(|r| record_cells(side, r, unmask))
+            .collect()
+    };
+    write_csv(
+        out_dir,
+        "local_only.csv",
+        &head,
+        records(local, &recon.local_unmatched),
+    )?;
+    write_csv(
+        out_dir,
+        "carrier_only.csv",
+        &head,
+        records(carrier, &recon.carrier_unmatched),
+    )?;
+    write_csv(
+        out_dir,
+        "duration_mismatch.csv",
+        &MISMATCH_HEAD,
+        mismatches(recon, local, carrier, unmask),
+    )?;
+    let days = recon.per_day.iter().map(|d| {
+        vec![
+            d.date.to_string(),
+            d.local_answered.to_string(),
+            d.local_talk_seconds.to_string(),
+            d.carrier_answered.to_string(),
+            d.carrier_talk_seconds.to_string(),
+            d.matched.to_string(),
+        ]
+    });
+    write_csv(
+        out_dir,
+        "per_day.csv",
+        &[
+            "日期",
+            "本地接通",
+            "本地通话秒数",
+            "运营商接通",
+            "运营商通话秒数",
+            "匹配",
+        ],
+        days.collect(),
+    )?;
+    write_csv(
+        out_dir,
+        "per_number.csv",
+        &[
+            "主叫号码",
+            "本地接通",
+            "本地通话秒数",
+            "运营商接通",
+            "运营商通话秒数",
+        ],
+        per_number(local, carrier, unmask),
+    )?;
+    write_csv(
+        out_dir,
+        "per_agent.csv",
+        &["坐席", "接通", "通话秒数", "匹配"],
+        per_agent(recon, local),
+    )?;
+    Ok(())
+}
+
+const MISMATCH_HEAD: [&str; 9] = [
+    "本地文件",
+    "本地行号",
+    "运营商文件",
+    "运营商行号",
+    "主叫号码",
+    "被叫号码",
+    "本地时间",
+    "本地通话时长(秒)",
+    "运营商通话时长(秒)",
+];
+
+fn tz_of(side: &Side, r: &Record) -> FixedOffset {
+    let secs = side
+        .stats
+        .files
+        .get(r.file as usize)
+        .map_or(8 * 3600, |f| f.tz_secs);
+    FixedOffset::east_opt(secs).unwrap_or_else(crate::read::beijing)
+}
+
+fn file_of(side: &Side, r: &Record) -> String {
+    side.stats
+        .files
+        .get(r.file as usize)
+        .map_or(String::new(), |f| match &f.sheet {
+            Some(s) => format!("{} [{s}]", f.path.display()),
+            None => f.path.display().to_string(),
+        })
+}
+
+fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
+    vec![
+        file_of(side, r),
+        r.row.to_string(),
+        show(side.number(r.caller), unmask),
+        show(side.number(r.callee), unmask),
+        fmt_time(r.time, tz_of(side, r)),
+        r.talk_secs.to_string(),
+        r.billed_min.to_string(),
+        side.agent(r).unwrap_or("").to_string(),
+    ]
+}
+
+fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+    recon
+        .pairs
+        .iter()
+        .filter_map(|(l, c)| {
+            Some((
+                local.records.get(*l as usize)?,
+                carrier.records.get(*c as usize)?,
+            ))
+        })
+        .filter(|(l, c)| {
+            l.talk_secs != c.talk_secs
+                && (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs()
+                    > recon.talk_tolerance_secs
+        })
+        .map(|(l, c)| {
+            vec![
+                file_of(local, l),
+                l.row.to_string(),
+                file_of(carrier, c),
+                c.row.to_string(),
+                show(local.number(l.caller), unmask),
+                show(local.number(l.callee), unmask),
+                fmt_time(l.time, tz_of(local, l)),
+                l.talk_secs.to_string(),
+                c.talk_secs.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+    let mut by: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
+    for r in &local.records {
+        let e = by.entry(local.number(r.caller)).or_default();
+        e[0] += 1;
+        e[1] += u64::from(r.talk_secs);
+    }
+    for r in &carrier.records {
+        let e = by.entry(carrier.number(r.caller)).or_default();
+        e[2] += 1;
+        e[3] += u64::from(r.talk_secs);
+    }
+    by.into_iter()
+        .map(|(n, v)| {
+            let mut row = vec![show(n, unmask)];
+            row.extend(v.iter().map(u64::to_string));
+            row
+        })
+        .collect()
+}
+
+fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
+    let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    for r in &local.records {
+        let e = by.entry(local.agent(r).unwrap_or("")).or_default();
+        e[0] += 1;
+        e[1] += u64::from(r.talk_secs);
+    }
+    for (l, _) in &recon.pairs {
+        if let Some(r) = local.records.get(*l as usize) {
+            by.entry(local.agent(r).unwrap_or("")).or_default()[2] += 1;
+        }
+    }
+    by.into_iter()
+        .map(|(a, v)| {
+            let mut row = vec![a.to_string()];
+            row.extend(v.iter().map(u64::to_string));
+            row
+        })
+        .collect()
+}
+
+fn write_csv(dir: &Path, name: &str, head: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<()> {
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all("\u{feff}".as_bytes())?;
+    {
+        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
+        w.write_record(head)?;
+        for row in rows {
+            w.write_record(&row)?;
+        }
+        w.flush()?;
+    }
+    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,619 @@
+//! Reading one side: expanding folders and archives, deciding each
+//! source's layout from its first rows, then streaming the rest.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::FixedOffset;
+use globset::{Glob, GlobMatcher};
+use nianshen_table::{CellRef, Event, Flow, RowView, SourceInfo, TableError};
+
+use crate::error::CdrError;
+use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
+use crate::mapping::{Mapping, Role};
+use crate::model::{FileInfo, Record, Side, TotalRowCheck};
+use crate::normalize::{parse_amount, NumberValue};
+use crate::row::{self, Parsed, RowCtx};
+use crate::signals::FileSignals;
+use crate::vocab::Vocabulary;
+
+/// How to read a side.
+#[derive(Clone, Debug)]
+pub struct ReadOptions {
+    pub vocabulary: Vocabulary,
+    /// Offset of timestamps that carry none (default +08:00, Beijing).
+    pub default_tz: FixedOffset,
+    /// A mapping for every file of the side (a `--*-mapping` file).
+    pub mapping: Option<Mapping>,
+    /// `[[mappings]]` of a case: glob (relative to `glob_base`) and mapping;
+    /// the first glob that matches a file applies.
+    pub glob_mappings: Vec<(String, Mapping)>,
+    pub glob_base: Option<PathBuf>,
+    /// Write phone numbers unmasked in bad-row samples and signals.
+    pub unmask: bool,
+}
+
+impl ReadOptions {
+    /// Options with a vocabulary and Beijing time, no mapping.
+    pub fn new(vocabulary: Vocabulary) -> Self {
+        ReadOptions {
+            vocabulary,
+            default_tz: beijing(),
+            mapping: None,
+            glob_mappings: Vec::new(),
+            glob_base: None,
+            unmask: false,
+        }
+    }
+}
+
+/// UTC+08:00.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Utc.fix())
+}
+
+use chrono::Offset;
+
+/// Bad-row samples kept per side.
+const BAD_ROW_SAMPLES: usize = 200;
+
+/// Reads files, folders (recursively, in name order) and ZIP archives as
+/// one side.
+///
+/// Errors: a path that is missing or unreadable, a file that is not call
+/// records or whose columns cannot be mapped, a folder without any table.
+/// Files found inside a folder that are no tables (PDFs, images) are
+/// passed over.
+pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError> {
+    let globs = compile_globs(opts)?;
+    let mut side = SideBuilder::new(opts);
+    for path in paths {
+        if path.is_dir() {
+            let files = walk(path)?;
+            let before = side.side.stats.files.len();
+            for f in &files {
+                if let Err(e) = side.read_file(f, mapping_for(f, opts, &globs)) {
+                    if !matches!(
+                        e,
+                        CdrError::Table(TableError::Binary { .. } | TableError::Empty { .. })
+                    ) {
+                        return Err(e);
+                    }
+                    tracing::warn!(file = %f.display(), "not a table, passed over: {e}");
+                }
+            }
+            if side.side.stats.files.len() == before {
+                return Err(CdrError::NoFiles { path: path.clone() });
+            }
+        } else {
+            side.read_file(path, mapping_for(path, opts, &globs))?;
+        }
+    }
+    Ok(side.finish())
+}
+
+fn compile_globs(opts: &ReadOptions) -> Result<Vec<(GlobMatcher, &Mapping)>, CdrError> {
+    opts.glob_mappings
+        .iter()
+        .map(|(glob, m)| {
+            let g = Glob::new(glob).map_err(|e| CdrError::Mapping {
+                origin: "[[mappings]]".to_string(),
+                key: "files".to_string(),
+                value: glob.clone(),
+                reason_zh: format!("通配符无效：{e}"),
+                reason_en: format!("invalid glob: {e}"),
+            })?;
+            Ok((g.compile_matcher(), m))
+        })
+        .collect()
+}
+
+fn mapping_for<'a>(
+    file: &Path,
+    opts: &'a ReadOptions,
+    globs: &[(GlobMatcher, &'a Mapping)],
+) -> Option<&'a Mapping> {
+    if let Some(m) = &opts.mapping {
+        return Some(m);
+    }
+    let rel = match &opts.glob_base {
+        Some(base) => file.strip_prefix(base).unwrap_or(file),
+        None => file,
+    };
+    globs.iter().find(|(g, _)| g.is_match(rel)).map(|(_, m)| *m)
+}
+
+/// Every regular file under `dir`, in name order, hidden files left out.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, CdrError> {
+    let io = |source| {
+        CdrError::Table(TableError::Io {
+            file: dir.to_path_buf(),
+            source,
+        })
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    let mut files = Vec::new();
+    for p in entries {
+        if p.is_dir() {
+            files.extend(walk(&p)?);
+        } else if p.is_file() {
+            files.push(p);
+        }
+    }
+    Ok(files)
+}
+
+/// The side being read.
+struct SideBuilder<'o> {
+    opts: &'o ReadOptions,
+    side: Side,
+    number_ids: HashMap<String, u32>,
+    agent_ids: HashMap<String, u32>,
+    /// FreeSWITCH rows held back until the side is complete, to drop
+    /// B-legs and per-account copies (file index, row).
+    pending_fs: Vec<(u32, Parsed)>,
+    now: i64,
+}
+
+/// State of the source being streamed.
+enum Phase {
+    Sniffing(Vec<BufferedRow>),
+    Reading(Box<Plan>),
+    Done,
+}
+
+struct SourceState {
+    info: SourceInfo,
+    phase: Phase,
+    file_idx: Option<u32>,
+    footer: bool,
+    sums: HashMap<usize, f64>,
+}
+
+impl<'o> SideBuilder<'o> {
+    fn new(opts: &'o ReadOptions) -> Self {
+        SideBuilder {
+            opts,
+            side: Side::default(),
+            number_ids: HashMap::new(),
+            agent_ids: HashMap::new(),
+            pending_fs: Vec::new(),
+            now: chrono::Utc::now().timestamp(),
+        }
+    }
+
+    /// Reads one file: every source in it that is call records.
+    fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
+        let _span = tracing::info_span!("read", file = %path.display()).entered();
+        let mut current: Option<SourceState> = None;
+        let mut refusals: Vec<CdrError> = Vec::new();
+        let mut accepted = 0usize;
+        nianshen_table::stream(path, &mut |event| match event {
+            Event::Source(info) => {
+                if let Some(state) = current.take() {
+                    self.end_source(state, mapping, &mut refusals, &mut accepted, 0);
+                }
+                current = Some(SourceState {
+                    info: info.clone(),
+                    phase: Phase::Sniffing(Vec::new()),
+                    file_idx: None,
+                    footer: false,
+                    sums: HashMap::new(),
+                });
+                Flow::Continue(())
+            }
+            Event::Row { row, cells } => match current.as_mut() {
+                Some(state) => {
+                    self.on_row(state, mapping, row, cells, &mut refusals, &mut accepted)
+                }
+                None => Flow::Continue(()),
+            },
+            Event::Problem(p) => {
+                if let Some(state) = current.as_mut() {
+                    self.on_problem(state, mapping, &p, &mut refusals, &mut accepted);
+                }
+                Flow::Continue(())
+            }
+            Event::End { invalid_bytes } => {
+                if let Some(state) = current.take() {
+                    self.end_source(state, mapping, &mut refusals, &mut accepted, invalid_bytes);
+                }
+                Flow::Continue(())
+            }
+            Event::Skipped { file, reason } => {
+                tracing::warn!(file = %file.display(), "archive member passed over: {reason}");
+                Flow::Continue(())
+            }
+        })?;
+        if let Some(state) = current.take() {
+            self.end_source(state, mapping, &mut refusals, &mut accepted, 0);
+        }
+        if accepted == 0 {
+            return Err(refusals.into_iter().next().unwrap_or(CdrError::NoFiles {
+                path: path.to_path_buf(),
+            }));
+        }
+        Ok(())
+    }
+
+    fn on_row(
+        &mut self,
+        state: &mut SourceState,
+        mapping: Option<&Mapping>,
+        row: u64,
+        cells: RowView<'_>,
+        refusals: &mut Vec<CdrError>,
+        accepted: &mut usize,
+    ) -> Flow {
+        match &mut state.phase {
+            Phase::Sniffing(buffer) => {
+                buffer.push((row, cells.iter().map(CellRef::to_owned).collect()));
+                if buffer.len() >= SNIFF_ROWS {
+                    self.decide(state, mapping, refusals, accepted);
+                }
+            }
+            Phase::Reading(_) => self.data_row(state, row, cells),
+            Phase::Done => return Flow::Break(()),
+        }
+        if matches!(state.phase, Phase::Done) {
+            Flow::Break(())
+        } else {
+            Flow::Continue(())
+        }
+    }
+
+    /// Decides the layout from the buffered rows and reads them.
+    fn decide(
+        &mut self,
+        state: &mut SourceState,
+        mapping: Option<&Mapping>,
+        refusals: &mut Vec<CdrError>,
+        accepted: &mut usize,
+    ) {
+        self.decide_with(state, mapping, refusals, accepted, None);
+    }
+
+    /// As [`Self::decide`]; `extra` (a cut-off row) helps decide the layout
+    /// but is not read as data.
+    fn decide_with(
+        &mut self,
+        state: &mut SourceState,
+        mapping: Option<&Mapping>,
+        refusals: &mut Vec<CdrError>,
+        accepted: &mut usize,
+        extra: Option<BufferedRow>,
+    ) {
+        let Phase::Sniffing(mut buffer) = std::mem::replace(&mut state.phase, Phase::Done) else {
+            return;
+        };
+        let data_len = buffer.len();
+        buffer.extend(extra);
+        let tz = self.opts.default_tz;
+        match plan(&buffer, &state.info, mapping, &self.opts.vocabulary, tz) {
+            Ok(p) => {
+                tracing::info!(layout = p.kind.name(), header_row = ?p.header_row, "layout decided");
+                *accepted += 1;
+                state.file_idx = Some(self.add_file(&state.info, &p));
+                let data_from = p.data_from;
+                state.phase = Phase::Reading(Box::new(p));
+                for (row, cells) in buffer.iter().take(data_len).skip(data_from) {
+                    self.data_row(state, *row, RowView::Owned(cells));
+                }
+            }
+            Err(e) => {
+                tracing::info!("source refused: {e}");
+                refusals.push(e);
+            }
+        }
+    }
+
+    fn add_file(&mut self, info: &SourceInfo, plan: &Plan) -> u32 {
+        self.side.stats.files.push(FileInfo {
+            path: info.file.clone(),
+            sheet: info.sheet.clone(),
+            layout: plan.kind.name().to_string(),
+            format: info.format.name().to_string(),
+            encoding: info.encoding.map(|e| e.name().to_string()),
+            delimiter: info.delimiter.map(|d| match d {
+                b'\t' => "\\t".to_string(),
+                other => (other as char).to_string(),
+            }),
+            header_row: plan.header_row,
+            rows: 0,
+            tz_secs: plan.tz.local_minus_utc(),
+            invalid_bytes: 0,
+            columns: Role::all()
+                .filter_map(|r| {
+                    let col = plan.col(r)?;
+                    let name = plan.name(r).unwrap_or_default();
+                    Some((r.name().to_string(), format!("{name} (#{})", col + 1)))
+                })
+                .collect(),
+        });
+        self.side.signals.push(FileSignals::default());
+        self.side.stats.has_outcome_column |= plan.has(Role::Outcome);
+        (self.side.stats.files.len() - 1) as u32
+    }
+
+    fn on_problem(
+        &mut self,
+        state: &mut SourceState,
+        mapping: Option<&Mapping>,
+        p: &nianshen_table::RowProblem,
+        refusals: &mut Vec<CdrError>,
+        accepted: &mut usize,
+    ) {
+        if matches!(state.phase, Phase::Sniffing(_)) {
+            // A cut-off record still tells the layout by its shape.
+            let extra = (p.row, csv_cells(&p.text));
+            self.decide_with(state, mapping, refusals, accepted, Some(extra));
+        }
+        if state.file_idx.is_some() {
+            self.side.stats.unreadable_rows += 1;
+            self.side.stats.rows += 1;
+            if let Some(f) = state
+                .file_idx
+                .and_then(|i| self.side.stats.files.get_mut(i as usize))
+            {
+                f.rows += 1;
+            }
+            let u = row::Unreadable {
+                column: None,
+                value: p.text.chars().take(80).collect(),
+                zh: p.kind.zh(),
+                en: p.kind.en(),
+            };
+            self.push_bad(row::bad_row(&p.file, &p.sheet, p.row, &u, self.opts.unmask));
+        }
+    }
+
+    fn end_source(
+        &mut self,
+        mut state: SourceState,
+        mapping: Option<&Mapping>,
+        refusals: &mut Vec<CdrError>,
+        accepted: &mut usize,
+        invalid_bytes: u64,
+    ) {
+        if matches!(state.phase, Phase::Sniffing(_)) {
+            self.decide(&mut state, mapping, refusals, accepted);
+        }
+        if let Some(f) = state
+            .file_idx
+            .and_then(|i| self.side.stats.files.get_mut(i as usize))
+        {
+            f.invalid_bytes += invalid_bytes;
+        }
+    }
+
+    fn push_bad(&mut self, bad: crate::model::BadRow) {
+        if self.side.stats.bad_rows.len() < BAD_ROW_SAMPLES {
+            self.side.stats.bad_rows.push(bad);
+        }
+    }
+}
+
+/// Splits a problem row's text back into cells (it was joined by commas).
+fn csv_cells(text: &str) -> Vec<nianshen_table::Cell> {
+    text.split(',')
+        .map(|t| nianshen_table::Cell::Text(t.to_string()))
+        .collect()
+}
+
+impl SideBuilder<'_> {
+    /// A row after the layout is known.
+    fn data_row(&mut self, state: &mut SourceState, row: u64, cells: RowView<'_>) {
+        let (Phase::Reading(plan), Some(file_idx)) = (&state.phase, state.file_idx) else {
+            return;
+        };
+        if cells.is_blank() || state.footer {
+            return;
+        }
+        if self.is_total_row(cells) {
+            self.check_totals(state, row, cells);
+            state.footer = true;
+            return;
+        }
+        let plan: &Plan = plan;
+        let mut ctx = RowCtx {
+            plan,
+            vocab: &self.opts.vocabulary,
+            signals: &mut self.side.signals[file_idx as usize],
+            unmask: self.opts.unmask,
+            now: self.now,
+        };
+        match row::parse(cells, row, &mut ctx) {
+            Ok(parsed) => {
+                for col in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
+                    .into_iter()
+                    .filter_map(|r| plan.col(r))
+                {
+                    if let Some(v) = parse_amount(cells.get(col)) {
+                        *state.sums.entry(col).or_default() += v;
+                    }
+                }
+                if plan.kind == LayoutKind::FreeSwitch {
+                    self.pending_fs.push((file_idx, parsed));
+                } else {
+                    self.apply(file_idx, parsed);
+                }
+            }
+            Err(u) => {
+                self.count_row(file_idx);
+                self.side.stats.unreadable_rows += 1;
+                let bad = row::bad_row(
+                    &state.info.file,
+                    &state.info.sheet,
+                    row,
+                    &u,
+                    self.opts.unmask,
+                );
+                self.push_bad(bad);
+            }
+        }
+    }
+
+    fn is_total_row(&self, cells: RowView<'_>) -> bool {
+        cells
+            .iter()
+            .filter(|c| !c.is_blank())
+            .take(2)
+            .any(|c| matches!(c, CellRef::Text(t) if self.opts.vocabulary.is_total(t)))
+    }
+
+    fn check_totals(&mut self, state: &SourceState, row: u64, cells: RowView<'_>) {
+        let Phase::Reading(plan) = &state.phase else {
+            return;
+        };
+        for role in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee] {
+            let Some(col) = plan.col(role) else {
+                continue;
+            };
+            let Some(stated) = parse_amount(cells.get(col)) else {
+                continue;
+            };
+            self.side.stats.total_rows.push(TotalRowCheck {
+                file: state.info.file.clone(),
+                row,
+                column: plan.name(role).unwrap_or(role.name()).to_string(),
+                stated,
+                summed: state.sums.get(&col).copied().unwrap_or(0.0),
+            });
+        }
+    }
+
+    fn count_row(&mut self, file_idx: u32) {
+        self.side.stats.rows += 1;
+        if let Some(f) = self.side.stats.files.get_mut(file_idx as usize) {
+            f.rows += 1;
+        }
+    }
+
+    /// Adds a parsed row to the figures.
+    fn apply(&mut self, file_idx: u32, p: Parsed) {
+        self.count_row(file_idx);
+        let stats = &mut self.side.stats;
+        stats.masked_numbers += u64::from(p.masked_cells);
+        if p.conflict {
+            stats.disposition_talk_conflicts += 1;
+        }
+        if p.success {
+            stats.conversions += 1;
+        }
+        if p.outbound {
+            stats.outbound_attempts += 1;
+            if p.answered {
+                stats.answered_outbound += 1;
+            }
+        }
+        let agent = p.agent.as_ref().map_or(0, |a| {
+            stats.agents.insert(a.clone());
+            intern(&mut self.agent_ids, &mut self.side.agents, a) + 1
+        });
+        if !p.answered {
+            return;
+        }
+        stats.answered_all += 1;
+        stats.talk_seconds_all += u64::from(p.talk_secs);
+        if let Some(why) = p.unusable {
+            self.unusable(file_idx, &p, why);
+            return;
+        }
+        let (NumberValue::Ok(caller), NumberValue::Ok(callee)) = (&p.caller, &p.callee) else {
+            return;
+        };
+        let caller = intern(&mut self.number_ids, &mut self.side.numbers, caller);
+        let callee = intern(&mut self.number_ids, &mut self.side.numbers, callee);
+        let stats = &mut self.side.stats;
+        stats.answered += 1;
+        stats.talk_seconds += u64::from(p.talk_secs);
+        stats.billed_minutes += u64::from(p.billed_min);
+        self.side.records.push(Record {
+            caller,
+            callee,
+            time: p.time.epoch,
+            talk_secs: p.talk_secs,
+            billed_min: p.billed_min,
+            file: file_idx,
+            row: u32::try_from(p.row).unwrap_or(u32::MAX),
+            agent,
+            no_seconds: !p.time.has_seconds,
+        });
+    }
+
+    fn unusable(&mut self, file_idx: u32, p: &Parsed, why: row::Unusable) {
+        let stats = &mut self.side.stats;
+        stats.unusable_rows += 1;
+        *stats
+            .unusable_by_reason
+            .entry(why.id().to_string())
+            .or_default() += 1;
+        let (zh, en) = why.texts();
+        let Some(file) = stats.files.get(file_idx as usize) else {
+            return;
+        };
+        let value = match (&p.caller, &p.callee) {
+            (NumberValue::Ok(a), _) if why.id().ends_with("callee") => {
+                row::show(a, self.opts.unmask)
+            }
+            (_, NumberValue::Ok(b)) => row::show(b, self.opts.unmask),
+            _ => String::new(),
+        };
+        let bad = crate::model::BadRow {
+            kind: crate::model::BadRowKind::Unusable,
+            file: file.path.clone(),
+            sheet: file.sheet.clone(),
+            row: p.row,
+            column: None,
+            value,
+            reason_zh: zh.to_string(),
+            reason_en: en.to_string(),
+        };
+        self.push_bad(bad);
+    }
+
+    /// Drops FreeSWITCH B-legs (a row whose uuid another row names as its
+    /// `bleg_uuid`) and per-account copies (a uuid seen before), then adds
+    /// the rest.
+    fn finish(mut self) -> Side {
+        let pending = std::mem::take(&mut self.pending_fs);
+        let blegs: HashSet<String> = pending.iter().filter_map(|(_, p)| p.bleg.clone()).collect();
+        let mut seen: HashSet<String> = HashSet::new();
+        for (file_idx, p) in pending {
+            if let Some(id) = &p.call_id {
+                if blegs.contains(id) || !seen.insert(id.clone()) {
+                    self.side.stats.duplicates_removed += 1;
+                    continue;
+                }
+            }
+            self.apply(file_idx, p);
+        }
+        tracing::info!(
+            rows = self.side.stats.rows,
+            answered = self.side.stats.answered,
+            unusable = self.side.stats.unusable_rows,
+            unreadable = self.side.stats.unreadable_rows,
+            "side read"
+        );
+        self.side
+    }
+}
+
+fn intern(ids: &mut HashMap<String, u32>, values: &mut Vec<String>, s: &str) -> u32 {
+    if let Some(id) = ids.get(s) {
+        return *id;
+    }
+    let id = values.len() as u32;
+    values.push(s.to_string());
+    ids.insert(s.to_string(), id);
+    id
+}

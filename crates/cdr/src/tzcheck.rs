@@ -1,0 +1,75 @@
+//! Spotting a time-zone mistake: when few records match but many would at
+//! a whole-hour shift, one side's timestamps were read in the wrong zone.
+
+use chrono::FixedOffset;
+
+use crate::matching::{group, pair_tolerance, MatchOptions, Warning};
+use crate::model::Side;
+
+/// Sides smaller than this say too little about an offset.
+const MIN_RECORDS: u64 = 10;
+
+/// Warnings about the reconciliation as a whole.
+pub(crate) fn warnings(
+    local: &Side,
+    carrier: &Side,
+    opts: &MatchOptions,
+    matched: u64,
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let smaller = local.stats.answered.min(carrier.stats.answered);
+    if smaller >= MIN_RECORDS && matched * 2 < smaller {
+        if let Some((hours, count)) = best_shift(local, carrier, opts) {
+            if count > matched * 2 && count * 2 > smaller {
+                out.push(tz_warning(local, carrier, hours, count, matched));
+            }
+        }
+    }
+    out
+}
+
+/// The whole-hour shift of the local side (−12…+14 h) under which most
+/// local records find a carrier record of the same key, and how many.
+fn best_shift(local: &Side, carrier: &Side, opts: &MatchOptions) -> Option<(i64, u64)> {
+    let groups = group(local, carrier);
+    let mut best: Option<(i64, u64)> = None;
+    for hours in (-12..=14).filter(|h| *h != 0) {
+        let shift = hours * 3600;
+        let mut count = 0u64;
+        for (ls, cs) in groups.values() {
+            for &li in ls {
+                let l = &local.records[li as usize];
+                let hit = cs.iter().any(|&ci| {
+                    let c = &carrier.records[ci as usize];
+                    (l.time + shift - c.time).abs() <= pair_tolerance(l, c, opts)
+                });
+                count += u64::from(hit);
+            }
+        }
+        if best.is_none_or(|(_, b)| count > b) {
+            best = Some((hours, count));
+        }
+    }
+    best
+}
+
+fn tz_warning(local: &Side, carrier: &Side, hours: i64, count: u64, matched: u64) -> Warning {
+    let offset = |side: &Side| side.stats.files.first().map_or(8 * 3600, |f| f.tz_secs);
+    // Local epoch = naive − offset; shifting it by +h hours means its real
+    // offset is h hours smaller; for the carrier side, h hours larger.
+    let local_tz = fmt_offset(i64::from(offset(local)) - hours * 3600);
+    let carrier_tz = fmt_offset(i64::from(offset(carrier)) + hours * 3600);
+    Warning {
+        id: "likely_tz_offset".to_string(),
+        message: format!(
+            "只有 {matched} 条记录对上，但把本地话单时间移动 {hours:+} 小时后有 {count} 条能对上：两边的时区很可能不一致。\n请确认两边导出时的时区，重新运行时加上 --local-tz {local_tz}（或 --carrier-tz {carrier_tz}）。"
+        ),
+        message_en: format!(
+            "only {matched} records matched, but {count} would match with the local times moved by {hours:+} h: the sides' time zones likely differ.\nCheck the time zone of each export and run again with --local-tz {local_tz} (or --carrier-tz {carrier_tz})."
+        ),
+    }
+}
+
+fn fmt_offset(secs: i64) -> String {
+    FixedOffset::east_opt(secs as i32).map_or_else(|| "+08:00".to_string(), |o| o.to_string())
+}
