@@ -19,7 +19,6 @@ const RECEIVED: &[&str] = &["受理时间", "接收时间", "投诉时间", "rec
 const VERIFIED: &[&str] = &["核验时间", "核实时间", "verified"];
 const REPLIED: &[&str] = &["回复时间", "答复时间", "replied"];
 const CLOSED: &[&str] = &["办结时间", "结案时间", "closed"];
-const RESULT: &[&str] = &["处理结果", "办理结果", "result"];
 
 const PENALTY_DATE: &[&str] = &["日期", "处罚日期", "决定日期", "date"];
 const AUTHORITY: &[&str] = &["机关", "处罚机关", "作出机关", "authority"];
@@ -27,7 +26,18 @@ const DECISION: &[&str] = &["决定书文号", "文号", "处罚决定书文号"
 const STATUS: &[&str] = &["状态", "履行情况", "执行情况", "status"];
 
 /// Penalty statuses that count as cleared.
-const CLEARED: &[&str] = &["已履行", "已缴纳", "已缴清", "已结案", "已完成", "已撤销", "已整改", "cleared", "paid", "closed"];
+const CLEARED: &[&str] = &[
+    "已履行",
+    "已缴纳",
+    "已缴清",
+    "已结案",
+    "已完成",
+    "已撤销",
+    "已整改",
+    "cleared",
+    "paid",
+    "closed",
+];
 
 /// Parses a timestamp in the common register forms; a bare date is taken
 /// as midnight.
@@ -114,7 +124,9 @@ fn read_complaints(sheet: &Sheet) -> Vec<Complaint> {
         .rows
         .iter()
         .map(|row| Complaint {
-            id: id.map(|c| row.get(c).to_string()).unwrap_or_else(|| format!("#{}", row.row)),
+            id: id
+                .map(|c| row.get(c).to_string())
+                .unwrap_or_else(|| format!("#{}", row.row)),
             row: row.row,
             received: time(row, received),
             verified: time(row, verified),
@@ -141,14 +153,19 @@ fn now(cx: &Context<'_>) -> NaiveDateTime {
 }
 
 fn verification(cx: &mut Context<'_>, complaint: &Complaint, file: &str) {
-    let Some(received) = complaint.received else { return };
+    let Some(received) = complaint.received else {
+        return;
+    };
     let limit = cx.pack.thresholds.complaint_verification_hours;
     let until = complaint.verified.unwrap_or_else(|| now(cx));
     let hours = (until - received).num_minutes() as f64 / 60.0;
     if hours <= limit as f64 {
         return;
     }
-    let value = complaint.verified.map(|v| v.to_string()).unwrap_or_else(|| cx.t("未核验", "not verified"));
+    let value = complaint
+        .verified
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| cx.t("未核验", "not verified"));
     cx.raise(
         "complaints.late_verification",
         &[
@@ -161,14 +178,19 @@ fn verification(cx: &mut Context<'_>, complaint: &Complaint, file: &str) {
 }
 
 fn reply(cx: &mut Context<'_>, complaint: &Complaint, file: &str) {
-    let Some(received) = complaint.received else { return };
+    let Some(received) = complaint.received else {
+        return;
+    };
     let limit = cx.pack.thresholds.complaint_reply_working_days;
     let until = complaint.replied.map(|r| r.date()).unwrap_or(cx.as_of);
     let days = nianshen_rules::working_days_between(cx.pack, received.date(), until);
     if days <= limit {
         return;
     }
-    let value = complaint.replied.map(|v| v.to_string()).unwrap_or_else(|| cx.t("未回复", "no reply"));
+    let value = complaint
+        .replied
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| cx.t("未回复", "no reply"));
     cx.raise(
         "complaints.reply_overdue",
         &[
@@ -228,7 +250,8 @@ fn figures(cx: &mut Context<'_>, complaints: &[Complaint], activity: Option<&Age
 fn penalties(cx: &mut Context<'_>) {
     let paths = cx.case.input_paths(InputKind::Penalties);
     for file in tables::files_under(&paths) {
-        let sheets = match tables::read_sheets(&file, &[PENALTY_DATE, AUTHORITY, DECISION, STATUS]) {
+        let sheets = match tables::read_sheets(&file, &[PENALTY_DATE, AUTHORITY, DECISION, STATUS])
+        {
             Ok(sheets) => sheets,
             Err(problem) => {
                 let reason = problem.message(cx.lang);
@@ -252,8 +275,18 @@ fn penalties(cx: &mut Context<'_>) {
                     Severity::Red,
                     &[
                         ("decision", decision_no.clone()),
-                        ("authority", authority.map(|c| row.get(c)).unwrap_or("").to_string()),
-                        ("status", if state.is_empty() { cx.t("未注明", "not stated") } else { state.to_string() }),
+                        (
+                            "authority",
+                            authority.map(|c| row.get(c)).unwrap_or("").to_string(),
+                        ),
+                        (
+                            "status",
+                            if state.is_empty() {
+                                cx.t("未注明", "not stated")
+                            } else {
+                                state.to_string()
+                            },
+                        ),
                     ],
                     vec![Evidence {
                         file: Some(shown.clone()),
@@ -274,10 +307,24 @@ mod tests {
     #[test]
     fn datetime_forms() {
         let expected = "2024-06-17 10:30:00";
-        for text in ["2024-06-17 10:30:00", "2024/6/17 10:30", "20240617103000", "2024-06-17T10:30:00"] {
-            assert_eq!(parse_datetime(text).map(|d| d.to_string()).as_deref(), Some(expected), "{text}");
+        for text in [
+            "2024-06-17 10:30:00",
+            "2024/6/17 10:30",
+            "20240617103000",
+            "2024-06-17T10:30:00",
+        ] {
+            assert_eq!(
+                parse_datetime(text).map(|d| d.to_string()).as_deref(),
+                Some(expected),
+                "{text}"
+            );
         }
-        assert_eq!(parse_datetime("2024-06-17").map(|d| d.to_string()).as_deref(), Some("2024-06-17 00:00:00"));
+        assert_eq!(
+            parse_datetime("2024-06-17")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2024-06-17 00:00:00")
+        );
         assert_eq!(parse_datetime(""), None);
     }
 }

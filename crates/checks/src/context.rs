@@ -9,8 +9,8 @@ use nianshen_rules::{Lang, RulePack, Severity};
 use serde_json::{Map, Value};
 
 use crate::finding::{
-    CaseSummary, Deadline, Evidence, Finding, FindingMaker, PackRef, PlannedStep, Report,
-    Verdict, SCHEMA_VERSION,
+    CaseSummary, Deadline, Evidence, Finding, FindingMaker, PackRef, PlannedStep, Report, Verdict,
+    SCHEMA_VERSION,
 };
 use crate::RunOptions;
 
@@ -149,7 +149,11 @@ impl<'a> Context<'a> {
     /// and builds the report.
     pub fn into_report(self, next: Option<Deadline>, plan: Vec<PlannedStep>) -> Report {
         let mut findings = self.findings;
-        findings.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.rule.cmp(&b.rule)));
+        findings.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
         let verdict = Verdict::of(&findings);
 
         let file = &self.case.file;

@@ -45,7 +45,9 @@ fn uscc(cx: &mut Context<'_>) {
 /// The 31 characters of GB 32100-2015 (no I, O, S, V, Z) and the weights of
 /// its check character.
 const USCC_CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// Checks a unified social credit code: 18 characters of the GB 32100
 /// alphabet whose last one is the check character of the first 17.
@@ -65,7 +67,10 @@ pub fn uscc_problem(code: &str) -> Result<(), (String, String)> {
             None => {
                 return Err((
                     format!("第 {} 位“{c}”不是允许的字符（不含 I、O、S、V、Z）", i + 1),
-                    format!("character {} {c:?} is not allowed (I, O, S, V, Z are not used)", i + 1),
+                    format!(
+                        "character {} {c:?} is not allowed (I, O, S, V, Z are not used)",
+                        i + 1
+                    ),
                 ))
             }
         }
@@ -104,13 +109,20 @@ fn licence(cx: &mut Context<'_>) {
             }
         }
         None => {
-            let facts = cx.t("许可证编号（[licence] number）", "licence number ([licence] number)");
+            let facts = cx.t(
+                "许可证编号（[licence] number）",
+                "licence number ([licence] number)",
+            );
             cx.raise("case.facts_missing", &[("facts", facts)], Vec::new());
         }
     }
     if let Some(category) = &licence.category {
         if !category.to_ascii_uppercase().contains("B24") {
-            cx.raise("case.category_not_b24", &[("category", category.clone())], Vec::new());
+            cx.raise(
+                "case.category_not_b24",
+                &[("category", category.clone())],
+                Vec::new(),
+            );
         }
     }
 }
@@ -132,16 +144,26 @@ fn sites(cx: &mut Context<'_>) {
         return;
     }
     let prefixes = cx.pack.patterns.address_prefixes.clone();
-    let known: Vec<String> = registered.iter().map(|a| normalize_address(a, &prefixes)).collect();
+    let known: Vec<String> = registered
+        .iter()
+        .map(|a| normalize_address(a, &prefixes))
+        .collect();
     for site in sites {
         let normal = normalize_address(&site.address, &prefixes);
         if known.contains(&normal) {
             continue;
         }
-        let registered_text = registered.join(if cx.lang == nianshen_rules::Lang::Zh { "；" } else { "; " });
+        let registered_text = registered.join(if cx.lang == nianshen_rules::Lang::Zh {
+            "；"
+        } else {
+            "; "
+        });
         cx.raise(
             "case.site_address_mismatch",
-            &[("address", site.address.clone()), ("registered", registered_text)],
+            &[
+                ("address", site.address.clone()),
+                ("registered", registered_text),
+            ],
             vec![Evidence {
                 file: Some("case.toml".into()),
                 column: Some("sites.address".into()),

@@ -82,17 +82,42 @@ pub fn percent(rate: f64) -> String {
 }
 
 /// Column names of payment records: WeChat Pay and Alipay bills, bank statements.
-const TIME: &[&str] = &["交易时间", "交易日期", "交易创建时间", "付款时间", "记账日期", "日期"];
-const COUNTERPARTY: &[&str] = &["交易对方", "对方户名", "对方名称", "对方账户名", "对方", "付款方", "付款人"];
+const TIME: &[&str] = &[
+    "交易时间",
+    "交易日期",
+    "交易创建时间",
+    "付款时间",
+    "记账日期",
+    "日期",
+];
+const COUNTERPARTY: &[&str] = &[
+    "交易对方",
+    "对方户名",
+    "对方名称",
+    "对方账户名",
+    "对方",
+    "付款方",
+    "付款人",
+];
 const DIRECTION: &[&str] = &["收/支", "收支", "收/付", "资金流向", "借贷标志"];
-const AMOUNT: &[&str] = &["金额(元)", "金额", "金额（元）", "收入金额", "交易金额", "贷方金额"];
+const AMOUNT: &[&str] = &[
+    "金额(元)",
+    "金额",
+    "金额（元）",
+    "收入金额",
+    "交易金额",
+    "贷方金额",
+];
 const ITEM: &[&str] = &["商品", "商品名称", "摘要", "备注", "用途", "交易类型"];
 
 /// A receipt from a client into an account that is not the company's:
 /// a personal WeChat or Alipay bill, or a bank statement held by a person.
 fn personal_accounts(cx: &mut Context<'_>) {
     let company = cx.case.file.company.clone();
-    let own_names: Vec<String> = [company.name, company.short_name].into_iter().flatten().collect();
+    let own_names: Vec<String> = [company.name, company.short_name]
+        .into_iter()
+        .flatten()
+        .collect();
     for path in tables::files_under(&cx.case.input_paths(InputKind::Payments)) {
         let sheets = match tables::read_sheets(&path, &[TIME, COUNTERPARTY, AMOUNT, DIRECTION]) {
             Ok(sheets) => sheets,
@@ -172,9 +197,15 @@ enum AccountKind {
 }
 
 fn account_kind(sheet: &Sheet) -> AccountKind {
-    let name = sheet.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = sheet
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let text = format!("{name} {}", sheet.title_lines.join(" "));
-    let wallet = ["微信", "支付宝", "财付通", "零钱"].iter().any(|w| text.contains(w));
+    let wallet = ["微信", "支付宝", "财付通", "零钱"]
+        .iter()
+        .any(|w| text.contains(w));
     let merchant = text.contains("商户");
     if wallet && !merchant {
         AccountKind::Wallet
@@ -186,10 +217,20 @@ fn account_kind(sheet: &Sheet) -> AccountKind {
 /// The account holder named in the title rows: 微信昵称：[张某某], 户名：…,
 /// 姓名：…, 账户名称：….
 fn holder_of(sheet: &Sheet) -> Option<String> {
-    const LABELS: &[&str] = &["微信昵称", "昵称", "账户名称", "账户名", "户名", "姓名", "客户名称"];
+    const LABELS: &[&str] = &[
+        "微信昵称",
+        "昵称",
+        "账户名称",
+        "账户名",
+        "户名",
+        "姓名",
+        "客户名称",
+    ];
     for line in &sheet.title_lines {
         for label in LABELS {
-            let Some(pos) = line.find(label) else { continue };
+            let Some(pos) = line.find(label) else {
+                continue;
+            };
             let rest = &line[pos + label.len()..];
             let rest = rest.trim_start_matches([':', '：', ' ', '\t']);
             let value = match rest.strip_prefix('[') {
@@ -206,13 +247,24 @@ fn holder_of(sheet: &Sheet) -> Option<String> {
 }
 
 fn looks_like_organisation(name: &str) -> bool {
-    ["公司", "有限", "集团", "中心", "事务所", "合作社", "研究院", "银行"]
-        .iter()
-        .any(|w| name.contains(w))
+    [
+        "公司",
+        "有限",
+        "集团",
+        "中心",
+        "事务所",
+        "合作社",
+        "研究院",
+        "银行",
+    ]
+    .iter()
+    .any(|w| name.contains(w))
 }
 
 fn mentions_service(text: &str) -> bool {
-    ["服务费", "外呼", "呼叫", "坐席", "话务", "外包"].iter().any(|w| text.contains(w))
+    ["服务费", "外呼", "呼叫", "坐席", "话务", "外包"]
+        .iter()
+        .any(|w| text.contains(w))
 }
 
 /// Parses an amount such as `¥18,000.00`, `￥28.16` or `-36.50`.

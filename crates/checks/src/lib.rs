@@ -10,8 +10,8 @@
 mod complaints;
 mod context;
 mod facts;
-pub mod finding;
 mod finance;
+pub mod finding;
 mod materials;
 mod plan;
 mod records;

@@ -69,8 +69,15 @@ pub fn check(cx: &mut Context<'_>) -> CatalogueStatus {
 
     missing_items(cx, &catalogue, &status);
     if !unassigned.is_empty() {
-        let list = unassigned.join(if cx.lang == nianshen_rules::Lang::Zh { "、" } else { ", " });
-        let evidence = unassigned.iter().map(|f| Evidence::file(f.clone(), String::new())).collect();
+        let list = unassigned.join(if cx.lang == nianshen_rules::Lang::Zh {
+            "、"
+        } else {
+            ", "
+        });
+        let evidence = unassigned
+            .iter()
+            .map(|f| Evidence::file(f.clone(), String::new()))
+            .collect();
         cx.raise(
             "materials.unassigned",
             &[("count", unassigned.len().to_string()), ("files", list)],
@@ -91,7 +98,9 @@ pub fn check(cx: &mut Context<'_>) -> CatalogueStatus {
 
 /// Every file below `dir`, sorted, with its category folder.
 fn collect(root: &Path, dir: &Path, out: &mut Vec<MaterialFile>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
     for path in paths {
@@ -99,21 +108,25 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<MaterialFile>) {
             collect(root, &path, out);
             continue;
         }
-        let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if file_name.starts_with('.') || file_name.starts_with("~$") || file_name == "Thumbs.db" {
             continue;
         }
-        let folder = path
-            .strip_prefix(root)
-            .ok()
-            .and_then(|rel| {
-                let mut parts = rel.components();
-                let first = parts.next()?;
-                // A file directly under the root has no category folder.
-                parts.next()?;
-                Some(first.as_os_str().to_string_lossy().into_owned())
-            });
-        out.push(MaterialFile { path, folder, file_name });
+        let folder = path.strip_prefix(root).ok().and_then(|rel| {
+            let mut parts = rel.components();
+            let first = parts.next()?;
+            // A file directly under the root has no category folder.
+            parts.next()?;
+            Some(first.as_os_str().to_string_lossy().into_owned())
+        });
+        out.push(MaterialFile {
+            path,
+            folder,
+            file_name,
+        });
     }
 }
 
@@ -144,8 +157,10 @@ fn assign<'c>(
     catalogue: &'c [CatalogueItem],
     name_re: Option<&Regex>,
 ) -> (Option<&'c CatalogueItem>, bool) {
-    let candidates: Vec<&CatalogueItem> =
-        catalogue.iter().filter(|i| in_folder(i, file.folder.as_deref())).collect();
+    let candidates: Vec<&CatalogueItem> = catalogue
+        .iter()
+        .filter(|i| in_folder(i, file.folder.as_deref()))
+        .collect();
     let name = to_half_width(&file.file_name);
     let kind = name_re
         .and_then(|re| re.captures(&name))
@@ -169,7 +184,13 @@ fn assign<'c>(
 }
 
 fn bad_name(cx: &mut Context<'_>, file: &MaterialFile) {
-    let short = cx.case.file.company.short_name.clone().unwrap_or_else(|| cx.t("企业简称", "ShortName"));
+    let short = cx
+        .case
+        .file
+        .company
+        .short_name
+        .clone()
+        .unwrap_or_else(|| cx.t("企业简称", "ShortName"));
     let example = format!("{short}_营业执照_20250110.pdf");
     let shown = cx.rel(&file.path);
     cx.raise(
@@ -235,23 +256,42 @@ fn pdf_problem(cx: &Context<'_>, path: &Path, size: u64) -> Option<String> {
         return Some(cx.t("无法打开文件", "the file cannot be opened"));
     };
     if !head[..n].windows(5).any(|w| w == b"%PDF-") {
-        return Some(cx.t("不是 PDF 文件（缺少 %PDF- 文件头）", "not a PDF file (no %PDF- header)"));
+        return Some(cx.t(
+            "不是 PDF 文件（缺少 %PDF- 文件头）",
+            "not a PDF file (no %PDF- header)",
+        ));
     }
     let Ok(bytes) = std::fs::read(path) else {
         return Some(cx.t("无法读取文件", "the file cannot be read"));
     };
     let tail = &bytes[bytes.len().saturating_sub(2048)..];
     if !tail.windows(5).any(|w| w == b"%%EOF") {
-        return Some(cx.t("文件不完整（缺少 %%EOF 结尾，可能被截断）", "incomplete file (no %%EOF, probably truncated)"));
+        return Some(cx.t(
+            "文件不完整（缺少 %%EOF 结尾，可能被截断）",
+            "incomplete file (no %%EOF, probably truncated)",
+        ));
     }
     if bytes.windows(8).any(|w| w == b"/Encrypt") {
-        return Some(cx.t("文件已加密，审核系统无法打开", "the file is encrypted; the review system cannot open it"));
+        return Some(cx.t(
+            "文件已加密，审核系统无法打开",
+            "the file is encrypted; the review system cannot open it",
+        ));
     }
     None
 }
 
+/// Whether another input of the case (e.g. 人员/劳动合同) holds this item.
+fn found_elsewhere(cx: &Context<'_>, item: &CatalogueItem) -> bool {
+    item.also_in
+        .iter()
+        .filter_map(|key| InputKind::from_key(key))
+        .any(|kind| !crate::tables::files_under(&cx.case.input_paths(kind)).is_empty())
+}
+
 fn is_dengbao(item: &CatalogueItem) -> bool {
-    item.id.contains("dengbao") || item.name.zh.contains("等保") || item.name.zh.contains("等级保护")
+    item.id.contains("dengbao")
+        || item.name.zh.contains("等保")
+        || item.name.zh.contains("等级保护")
 }
 
 fn is_officer_letter(item: &CatalogueItem) -> bool {
@@ -260,7 +300,7 @@ fn is_officer_letter(item: &CatalogueItem) -> bool {
 
 fn missing_items(cx: &mut Context<'_>, catalogue: &[CatalogueItem], status: &CatalogueStatus) {
     for item in catalogue {
-        if status.present.contains(&item.id) {
+        if status.present.contains(&item.id) || found_elsewhere(cx, item) {
             continue;
         }
         let folder_path = format!("材料/{}", item.folder);
@@ -269,14 +309,26 @@ fn missing_items(cx: &mut Context<'_>, catalogue: &[CatalogueItem], status: &Cat
                 format!("{} 中没有{}", folder_path, item.name.zh),
                 format!("no {} in {}", item.name.en, folder_path),
             );
-            cx.raise("materials.dengbao_missing", &[("reason", reason)], Vec::new());
+            cx.raise(
+                "materials.dengbao_missing",
+                &[("reason", reason)],
+                Vec::new(),
+            );
             continue;
         }
         if is_officer_letter(item) {
-            cx.raise("staff.officer_missing", &[], vec![Evidence::file(folder_path, String::new())]);
+            cx.raise(
+                "staff.officer_missing",
+                &[],
+                vec![Evidence::file(folder_path, String::new())],
+            );
             continue;
         }
-        let severity = if item.required { Severity::Red } else { Severity::Yellow };
+        let severity = if item.required {
+            Severity::Red
+        } else {
+            Severity::Yellow
+        };
         let name = item.name.get(cx.lang).to_string();
         cx.raise_at(
             "materials.missing",

@@ -21,7 +21,12 @@ pub fn steps(cx: &Context<'_>, deadlines: &Deadlines) -> Vec<PlannedStep> {
         remind_days_before: step.remind_days_before,
     };
     let mut steps: Vec<PlannedStep> = cx.pack.plan.iter().map(|s| dated(s, "plan")).collect();
-    steps.extend(cx.pack.post_approval.iter().map(|s| dated(s, "post_approval")));
+    steps.extend(
+        cx.pack
+            .post_approval
+            .iter()
+            .map(|s| dated(s, "post_approval")),
+    );
     steps.sort_by_key(|s| s.date);
     steps
 }

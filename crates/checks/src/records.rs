@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::{FixedOffset, Offset};
 use nianshen_case::InputKind;
-use nianshen_cdr::{MatchOptions, Mapping, ReadOptions, Side, SideStats, Vocabulary};
+use nianshen_cdr::{Mapping, MatchOptions, ReadOptions, Side, SideStats, Vocabulary};
 use nianshen_rules::Severity;
 use serde_json::{json, Value};
 
@@ -65,7 +65,8 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
 /// The paths of an input that exist; an absent one is noted.
 fn existing(cx: &mut Context<'_>, kind: InputKind, zh: &str, en: &str) -> Vec<PathBuf> {
     let paths = cx.case.input_paths(kind);
-    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.exists());
+    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.exists());
     for path in absent {
         cx.input_missing(zh, en, &path);
     }
@@ -103,8 +104,16 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     let rate = |name: &str| value["rates"][name].as_f64();
     let side = |who: &str, name: &str| value[who][name].as_u64().unwrap_or(0).to_string();
     let rules = [
-        ("cdr.count_mismatch", thresholds.cdr_count_mismatch_rate, &thresholds.cdr_count_rates),
-        ("cdr.duration_mismatch", thresholds.cdr_duration_mismatch_rate, &thresholds.cdr_duration_rates),
+        (
+            "cdr.count_mismatch",
+            thresholds.cdr_count_mismatch_rate,
+            &thresholds.cdr_count_rates,
+        ),
+        (
+            "cdr.duration_mismatch",
+            thresholds.cdr_duration_mismatch_rate,
+            &thresholds.cdr_duration_rates,
+        ),
     ];
     for (rule, threshold, measures) in rules {
         for measure in measures {
@@ -152,17 +161,28 @@ fn measure_name(cx: &Context<'_>, measure: &str) -> String {
 /// and rows whose disposition and talk time disagree.
 fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
     if stats.unreadable_rows > 0 {
-        let evidence = stats.bad_rows.iter().take(20).map(|b| bad_row_evidence(cx, b)).collect();
+        let evidence = stats
+            .bad_rows
+            .iter()
+            .take(20)
+            .map(|b| bad_row_evidence(cx, b))
+            .collect();
         cx.raise(
             "cdr.unreadable_rows",
-            &[("side", side.clone()), ("count", stats.unreadable_rows.to_string())],
+            &[
+                ("side", side.clone()),
+                ("count", stats.unreadable_rows.to_string()),
+            ],
             evidence,
         );
     }
     if stats.masked_numbers > 0 {
         cx.raise(
             "cdr.masked_numbers",
-            &[("side", side.clone()), ("count", stats.masked_numbers.to_string())],
+            &[
+                ("side", side.clone()),
+                ("count", stats.masked_numbers.to_string()),
+            ],
             Vec::new(),
         );
     }
@@ -192,7 +212,10 @@ fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
     if stats.disposition_talk_conflicts > 0 {
         cx.raise(
             "cdr.data_quality",
-            &[("side", side), ("count", stats.disposition_talk_conflicts.to_string())],
+            &[
+                ("side", side),
+                ("count", stats.disposition_talk_conflicts.to_string()),
+            ],
             Vec::new(),
         );
     }
@@ -235,12 +258,31 @@ fn declared_figures(cx: &mut Context<'_>, stats: &SideStats) -> Vec<Value> {
     let mut rows = Vec::new();
 
     let counts = [
-        ("seats", cx.t("座席数", "seats"), declared.seats.map(u64::from), stats.agents.len() as u64),
-        ("outbound_calls", cx.t("外呼总量", "outbound calls"), declared.outbound_calls, stats.outbound_attempts),
+        (
+            "seats",
+            cx.t("座席数", "seats"),
+            declared.seats.map(u64::from),
+            stats.agents.len() as u64,
+        ),
+        (
+            "outbound_calls",
+            cx.t("外呼总量", "outbound calls"),
+            declared.outbound_calls,
+            stats.outbound_attempts,
+        ),
     ];
     for (id, name, stated, computed) in counts {
         let Some(stated) = stated else { continue };
-        compare(cx, &mut rows, "cdr.declared_mismatch", id, name, stated.to_string(), computed.to_string(), stated == computed);
+        compare(
+            cx,
+            &mut rows,
+            "cdr.declared_mismatch",
+            id,
+            name,
+            stated.to_string(),
+            computed.to_string(),
+            stated == computed,
+        );
     }
 
     let conversion = stats
@@ -248,15 +290,44 @@ fn declared_figures(cx: &mut Context<'_>, stats: &SideStats) -> Vec<Value> {
         .then(|| ratio(stats.conversions, stats.answered_outbound))
         .flatten();
     let rates = [
-        ("connection_rate", cx.t("接通率", "connection rate"), declared.connection_rate, ratio(stats.answered_outbound, stats.outbound_attempts), precision.connection_rate),
-        ("avg_talk_seconds", cx.t("平均通话时长（秒）", "average talk time (s)"), declared.avg_talk_seconds, ratio(stats.talk_seconds_all, stats.answered_all), precision.avg_talk_seconds),
-        ("conversion_rate", cx.t("营销转化率", "conversion rate"), declared.conversion_rate, conversion, precision.conversion_rate),
+        (
+            "connection_rate",
+            cx.t("接通率", "connection rate"),
+            declared.connection_rate,
+            ratio(stats.answered_outbound, stats.outbound_attempts),
+            precision.connection_rate,
+        ),
+        (
+            "avg_talk_seconds",
+            cx.t("平均通话时长（秒）", "average talk time (s)"),
+            declared.avg_talk_seconds,
+            ratio(stats.talk_seconds_all, stats.answered_all),
+            precision.avg_talk_seconds,
+        ),
+        (
+            "conversion_rate",
+            cx.t("营销转化率", "conversion rate"),
+            declared.conversion_rate,
+            conversion,
+            precision.conversion_rate,
+        ),
     ];
     for (id, name, stated, computed, places) in rates {
-        let (Some(stated), Some(computed)) = (stated, computed) else { continue };
+        let (Some(stated), Some(computed)) = (stated, computed) else {
+            continue;
+        };
         let ok = at_precision(stated, places) == at_precision(computed, places);
         let shown = format!("{:.*}", places as usize, computed);
-        compare(cx, &mut rows, "cdr.declared_mismatch", id, name, stated.to_string(), shown, ok);
+        compare(
+            cx,
+            &mut rows,
+            "cdr.declared_mismatch",
+            id,
+            name,
+            stated.to_string(),
+            shown,
+            ok,
+        );
     }
     rows
 }
@@ -273,12 +344,18 @@ fn compare(
     computed: String,
     ok: bool,
 ) {
-    rows.push(json!({ "figure": id, "name": name, "declared": declared, "computed": computed, "ok": ok }));
+    rows.push(
+        json!({ "figure": id, "name": name, "declared": declared, "computed": computed, "ok": ok }),
+    );
     if !ok {
         cx.raise_at(
             rule,
             Severity::Red,
-            &[("figure", name), ("declared", declared), ("computed", computed)],
+            &[
+                ("figure", name),
+                ("declared", declared),
+                ("computed", computed),
+            ],
             vec![Evidence {
                 file: Some("case.toml".into()),
                 column: Some(format!("declared.{id}")),
@@ -302,14 +379,37 @@ pub fn compare_complaints(
     let mut rows = Vec::new();
     if let Some(stated) = declared.complaints {
         let name = cx.t("用户投诉数", "user complaints");
-        compare(cx, &mut rows, rule, "complaints", name, stated.to_string(), count.to_string(), stated == count);
+        compare(
+            cx,
+            &mut rows,
+            rule,
+            "complaints",
+            name,
+            stated.to_string(),
+            count.to_string(),
+            stated == count,
+        );
     }
     let rates = [
-        ("complaint_response_rate", cx.t("投诉响应率", "complaint response rate"), declared.complaint_response_rate, response_rate, precision.complaint_response_rate),
-        ("complaint_rate", cx.t("投诉率", "complaint rate"), declared.complaint_rate, complaint_rate, precision.complaint_rate),
+        (
+            "complaint_response_rate",
+            cx.t("投诉响应率", "complaint response rate"),
+            declared.complaint_response_rate,
+            response_rate,
+            precision.complaint_response_rate,
+        ),
+        (
+            "complaint_rate",
+            cx.t("投诉率", "complaint rate"),
+            declared.complaint_rate,
+            complaint_rate,
+            precision.complaint_rate,
+        ),
     ];
     for (id, name, stated, computed, places) in rates {
-        let (Some(stated), Some(computed)) = (stated, computed) else { continue };
+        let (Some(stated), Some(computed)) = (stated, computed) else {
+            continue;
+        };
         let ok = at_precision(stated, places) == at_precision(computed, places);
         let shown = format!("{:.*}", places as usize, computed);
         compare(cx, &mut rows, rule, id, name, stated.to_string(), shown, ok);

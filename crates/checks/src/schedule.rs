@@ -70,7 +70,12 @@ pub fn check(cx: &mut Context<'_>) -> Deadlines {
         judged.push(r.clone());
     }
 
-    let plan_day = cx.case.file.plan.target.or(main_next.as_ref().map(|o| o.deadline));
+    let plan_day = cx
+        .case
+        .file
+        .plan
+        .target
+        .or(main_next.as_ref().map(|o| o.deadline));
     if cx.pack.schedule.calendar == Calendar::Whitepaper {
         congested_month(cx, plan_day);
     }
@@ -153,7 +158,10 @@ fn past_status(cx: &Context<'_>, past: &Obligation) -> String {
             format!("{listed} 起未报送企业将被列入电信业务经营不良名单"),
             format!("from {listed} non-filers are put on the list of poorly run operators"),
         ),
-        _ => cx.t("未找到对应的报送记录（[[filings]]）", "no matching [[filings]] entry"),
+        _ => cx.t(
+            "未找到对应的报送记录（[[filings]]）",
+            "no matching [[filings]] entry",
+        ),
     }
 }
 
@@ -235,7 +243,10 @@ fn annual_reports(cx: &Context<'_>) -> Vec<Obligation> {
             let notice = rules.years.iter().find(|y| y.year == year);
             let (opens, closes) = match notice {
                 Some(n) => (Some(n.opens), n.closes),
-                None => (rules.opens.in_year(year + 1), rules.closes.in_year(year + 1)?),
+                None => (
+                    rules.opens.in_year(year + 1),
+                    rules.closes.in_year(year + 1)?,
+                ),
             };
             Some(Obligation {
                 id: "annual_report",
@@ -253,10 +264,12 @@ fn annual_reports(cx: &Context<'_>) -> Vec<Obligation> {
 fn number_reports(cx: &Context<'_>) -> Vec<Obligation> {
     let rules = &cx.pack.schedule.number_report;
     let licence = &cx.case.file.licence;
-    let holds = licence
-        .access_numbers
-        .iter()
-        .any(|n| rules.prefixes.iter().any(|p| n.trim().starts_with(p.as_str())));
+    let holds = licence.access_numbers.iter().any(|n| {
+        rules
+            .prefixes
+            .iter()
+            .any(|p| n.trim().starts_with(p.as_str()))
+    });
     if !holds {
         return Vec::new();
     }
@@ -281,7 +294,10 @@ fn number_reports(cx: &Context<'_>) -> Vec<Obligation> {
 /// Whitepaper reviews: due on issue date + day_basis × each review year.
 fn whitepaper_reviews(cx: &mut Context<'_>) -> Vec<Obligation> {
     let Some(issued) = cx.case.file.licence.issued else {
-        let facts = cx.t("许可证发证日期（[licence] issued）", "licence issue date ([licence] issued)");
+        let facts = cx.t(
+            "许可证发证日期（[licence] issued）",
+            "licence issue date ([licence] issued)",
+        );
         cx.raise("case.facts_missing", &[("facts", facts)], Vec::new());
         return Vec::new();
     };
@@ -320,7 +336,8 @@ fn filed_for(
         .find(|f| match (f.period, f.submitted) {
             (Some(period), _) => period == year,
             (None, Some(submitted)) => {
-                opens.is_none_or(|open| submitted >= open - Duration::days(31)) && submitted <= closes
+                opens.is_none_or(|open| submitted >= open - Duration::days(31))
+                    && submitted <= closes
             }
             (None, None) => false,
         })
@@ -383,7 +400,11 @@ fn congested_month(cx: &mut Context<'_>, plan_day: Option<NaiveDate>) {
         .iter()
         .map(|m| cx.t(format!("{m} 月"), month_name_en(*m)))
         .collect::<Vec<_>>()
-        .join(if cx.lang == nianshen_rules::Lang::Zh { "、" } else { ", " });
+        .join(if cx.lang == nianshen_rules::Lang::Zh {
+            "、"
+        } else {
+            ", "
+        });
     let month = cx.t(format!("{} 月", day.month()), month_name_en(day.month()));
     cx.raise(
         "schedule.congested_month",

@@ -91,10 +91,28 @@ struct Account {
 }
 
 const NAME: &[&str] = &["姓名", "员工姓名", "name"];
-const ID_NUMBER: &[&str] = &["身份证号", "身份证号码", "证件号码", "公民身份号码", "id_number"];
+const ID_NUMBER: &[&str] = &[
+    "身份证号",
+    "身份证号码",
+    "证件号码",
+    "公民身份号码",
+    "id_number",
+];
 const EMPLOYEE_NO: &[&str] = &["工号", "员工编号", "员工工号", "坐席工号", "employee_no"];
-const INSURED_FROM: &[&str] = &["参保起始", "参保开始", "参保起始年月", "起始年月", "insured_from"];
-const INSURED_UNTIL: &[&str] = &["参保截止", "参保结束", "停保年月", "截止年月", "insured_until"];
+const INSURED_FROM: &[&str] = &[
+    "参保起始",
+    "参保开始",
+    "参保起始年月",
+    "起始年月",
+    "insured_from",
+];
+const INSURED_UNTIL: &[&str] = &[
+    "参保截止",
+    "参保结束",
+    "停保年月",
+    "截止年月",
+    "insured_until",
+];
 const ACCOUNT: &[&str] = &["账号", "帐号", "登录账号", "系统账号", "account"];
 const CREATED: &[&str] = &["创建日期", "创建时间", "开通日期", "created"];
 const DISABLED: &[&str] = &["停用日期", "注销日期", "禁用日期", "disabled"];
@@ -132,7 +150,14 @@ pub fn check(cx: &mut Context<'_>, _catalogue: &CatalogueStatus, agents: Option<
     declared_vs_insured(cx, insured_count, &month_text);
     three_way(cx, insured_count, active_accounts, photos, workstations);
     if let (Some(roster), Some(agents)) = (roster.as_ref(), agents) {
-        uninsured_agents(cx, roster, accounts.as_deref(), agents, first_month, last_month);
+        uninsured_agents(
+            cx,
+            roster,
+            accounts.as_deref(),
+            agents,
+            first_month,
+            last_month,
+        );
     }
     if roster.is_some() {
         contracts(cx, &insured_now);
@@ -188,7 +213,12 @@ fn three_way(
             ("insured", show(insured)),
             ("accounts", show(accounts)),
             ("photos", show(photos)),
-            ("workstations", workstations.map(|n| n.to_string()).unwrap_or_else(|| "—".into())),
+            (
+                "workstations",
+                workstations
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "—".into()),
+            ),
         ],
         Vec::new(),
     );
@@ -219,7 +249,10 @@ fn uninsured_agents(
     let mut missing: Vec<String> = Vec::new();
     for agent in &agents.agents {
         let key = normalize_key(agent);
-        let owner = account_owner.get(&key).cloned().unwrap_or_else(|| key.clone());
+        let owner = account_owner
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| key.clone());
         if !insured.contains(&owner) && !insured.contains(&key) {
             missing.push(agent.clone());
         }
@@ -233,11 +266,18 @@ fn uninsured_agents(
             file: agents.file.clone(),
             column: Some(cx.t("坐席", "agent")),
             value: Some(agent.clone()),
-            note: cx.t("有通话记录，但不在参保名单中", "has calls but is not on the insurance roster"),
+            note: cx.t(
+                "有通话记录，但不在参保名单中",
+                "has calls but is not on the insurance roster",
+            ),
             ..Evidence::default()
         })
         .collect();
-    let joined = missing.join(if cx.lang == nianshen_rules::Lang::Zh { "、" } else { ", " });
+    let joined = missing.join(if cx.lang == nianshen_rules::Lang::Zh {
+        "、"
+    } else {
+        ", "
+    });
     cx.raise(
         "seats.uninsured_agents",
         &[("count", missing.len().to_string()), ("agents", joined)],
@@ -269,12 +309,21 @@ fn contracts(cx: &mut Context<'_>, insured: &[&Insured]) {
 
 fn training(cx: &mut Context<'_>, insured: &[&Insured]) {
     let paths = cx.case.input_paths(InputKind::Training);
-    let Some(sheets) = read_register(cx, &paths, "培训记录", "training records", &[EMPLOYEE_NO, NAME, COURSE, DATE]) else {
+    let Some(sheets) = read_register(
+        cx,
+        &paths,
+        "培训记录",
+        "training records",
+        &[EMPLOYEE_NO, NAME, COURSE, DATE],
+    ) else {
         return;
     };
     let mut trained: BTreeSet<String> = BTreeSet::new();
     for sheet in &sheets {
-        for col in [sheet.col(EMPLOYEE_NO), sheet.col(NAME)].into_iter().flatten() {
+        for col in [sheet.col(EMPLOYEE_NO), sheet.col(NAME)]
+            .into_iter()
+            .flatten()
+        {
             trained.extend(sheet.rows.iter().map(|r| normalize_key(r.get(col))));
         }
     }
@@ -282,7 +331,8 @@ fn training(cx: &mut Context<'_>, insured: &[&Insured]) {
         .iter()
         .copied()
         .filter(|p| {
-            !trained.contains(&normalize_key(&p.employee_no)) && !trained.contains(&normalize_key(&p.name))
+            !trained.contains(&normalize_key(&p.employee_no))
+                && !trained.contains(&normalize_key(&p.name))
         })
         .collect();
     if !without.is_empty() {
@@ -318,13 +368,25 @@ fn raise_people(cx: &mut Context<'_>, rule: &str, people: &[&Insured]) {
         .map(|p| Evidence {
             file: Some(roster_file.clone()),
             row: Some(p.row),
-            value: Some(if unmask { p.id_number.clone() } else { mask_id(&p.id_number) }),
+            value: Some(if unmask {
+                p.id_number.clone()
+            } else {
+                mask_id(&p.id_number)
+            }),
             note: label(p),
             ..Evidence::default()
         })
         .collect();
-    let joined = names.join(if cx.lang == nianshen_rules::Lang::Zh { "、" } else { ", " });
-    cx.raise(rule, &[("count", people.len().to_string()), ("names", joined)], evidence);
+    let joined = names.join(if cx.lang == nianshen_rules::Lang::Zh {
+        "、"
+    } else {
+        ", "
+    });
+    cx.raise(
+        rule,
+        &[("count", people.len().to_string()), ("names", joined)],
+        evidence,
+    );
 }
 
 /// Reads a register from the first existing path; reports an absent or
@@ -358,7 +420,13 @@ fn read_register(
 
 fn read_roster(cx: &mut Context<'_>) -> Option<Vec<Insured>> {
     let paths = cx.case.input_paths(InputKind::Roster);
-    let sheets = read_register(cx, &paths, "社保名单", "social-insurance roster", &[NAME, ID_NUMBER, EMPLOYEE_NO, INSURED_FROM])?;
+    let sheets = read_register(
+        cx,
+        &paths,
+        "社保名单",
+        "social-insurance roster",
+        &[NAME, ID_NUMBER, EMPLOYEE_NO, INSURED_FROM],
+    )?;
     let mut people = Vec::new();
     for sheet in &sheets {
         let name = sheet.col(NAME);
@@ -383,7 +451,13 @@ fn read_roster(cx: &mut Context<'_>) -> Option<Vec<Insured>> {
 
 fn read_accounts(cx: &mut Context<'_>) -> Option<Vec<Account>> {
     let paths = cx.case.input_paths(InputKind::Accounts);
-    let sheets = read_register(cx, &paths, "系统账号清单", "login account list", &[ACCOUNT, EMPLOYEE_NO, CREATED, DISABLED])?;
+    let sheets = read_register(
+        cx,
+        &paths,
+        "系统账号清单",
+        "login account list",
+        &[ACCOUNT, EMPLOYEE_NO, CREATED, DISABLED],
+    )?;
     let mut accounts = Vec::new();
     for sheet in &sheets {
         let account = sheet.col(ACCOUNT);
@@ -418,7 +492,12 @@ fn count_photos(cx: &mut Context<'_>) -> Option<usize> {
         .filter(|p| {
             p.extension()
                 .map(|e| e.to_string_lossy().to_lowercase())
-                .is_some_and(|e| matches!(e.as_str(), "jpg" | "jpeg" | "png" | "heic" | "heif" | "webp" | "bmp" | "tif" | "tiff"))
+                .is_some_and(|e| {
+                    matches!(
+                        e.as_str(),
+                        "jpg" | "jpeg" | "png" | "heic" | "heif" | "webp" | "bmp" | "tif" | "tiff"
+                    )
+                })
         })
         .count();
     Some(images)
@@ -431,7 +510,14 @@ mod tests {
     #[test]
     fn month_forms() {
         let march = Some(2024 * 12 + 2);
-        for text in ["2024-03", "2024/3", "202403", "2024年3月", "2024-03-15", "20240315"] {
+        for text in [
+            "2024-03",
+            "2024/3",
+            "202403",
+            "2024年3月",
+            "2024-03-15",
+            "20240315",
+        ] {
             assert_eq!(parse_month(text), march, "{text}");
         }
         assert_eq!(parse_month(""), None);

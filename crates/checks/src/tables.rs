@@ -14,8 +14,6 @@ pub struct Sheet {
     /// The rows above the header, each joined into one line.
     pub title_lines: Vec<String>,
     pub headers: Vec<String>,
-    /// 1-based row number of the header.
-    pub header_row: u64,
     pub rows: Vec<SheetRow>,
 }
 
@@ -87,13 +85,18 @@ pub fn files_under(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_file() {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if !name.starts_with('.') && !name.starts_with("~$") {
             out.push(path.to_path_buf());
         }
         return;
     }
-    let Ok(entries) = std::fs::read_dir(path) else { return };
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return;
+    };
     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     children.sort();
     for child in children {
@@ -145,18 +148,32 @@ fn find_header(
         .iter()
         .map(|g| g.iter().map(|n| normalize_header(n)).collect())
         .collect();
-    let position = rows.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
-        let normal: Vec<String> = cells.iter().map(|c| normalize_header(c)).collect();
-        groups.iter().filter(|g| normal.iter().any(|c| g.contains(c))).count() >= needed.max(1)
-    })?;
+    let position = rows
+        .iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|(_, cells)| {
+            let normal: Vec<String> = cells.iter().map(|c| normalize_header(c)).collect();
+            groups
+                .iter()
+                .filter(|g| normal.iter().any(|c| g.contains(c)))
+                .count()
+                >= needed.max(1)
+        })?;
 
     let mut rows = rows.into_iter();
     let title_lines = rows
         .by_ref()
         .take(position)
-        .map(|(_, cells)| cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect::<Vec<_>>().join(" "))
+        .map(|(_, cells)| {
+            cells
+                .iter()
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
-    let (header_row, headers) = rows.next()?;
+    let (_, headers) = rows.next()?;
     let data = rows
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
         .map(|(row, cells)| SheetRow { row, cells })
@@ -165,8 +182,10 @@ fn find_header(
         file: path.to_path_buf(),
         sheet,
         title_lines,
-        headers: headers.into_iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
-        header_row,
+        headers: headers
+            .into_iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect(),
         rows: data,
     })
 }

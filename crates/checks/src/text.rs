@@ -19,8 +19,24 @@ fn is_noise(c: char) -> bool {
         || c.is_ascii_punctuation()
         || matches!(
             c,
-            '，' | '。' | '、' | '；' | '：' | '（' | '）' | '【' | '】' | '《' | '》' | '“' | '”'
-                | '‘' | '’' | '—' | '－' | '·' | '…'
+            '，' | '。'
+                | '、'
+                | '；'
+                | '：'
+                | '（'
+                | '）'
+                | '【'
+                | '】'
+                | '《'
+                | '》'
+                | '“'
+                | '”'
+                | '‘'
+                | '’'
+                | '—'
+                | '－'
+                | '·'
+                | '…'
         )
 }
 
@@ -37,7 +53,10 @@ pub fn normalize_address(address: &str, prefixes: &[String]) -> String {
     // Longest prefix first, so 内蒙古自治区 goes before 内蒙古.
     let mut sorted: Vec<&String> = prefixes.iter().collect();
     sorted.sort_by_key(|p| std::cmp::Reverse(p.chars().count()));
-    if let Some(p) = sorted.iter().find(|p| !p.is_empty() && text.starts_with(p.as_str())) {
+    if let Some(p) = sorted
+        .iter()
+        .find(|p| !p.is_empty() && text.starts_with(p.as_str()))
+    {
         text = text[p.len()..].to_string();
     }
 
@@ -82,7 +101,10 @@ mod tests {
     #[test]
     fn address_forms_compare_equal() {
         let prefixes = vec!["广东省".to_string(), "广东".to_string()];
-        let a = normalize_address("广东省深圳市南山区科苑路15号 科兴科学园B栋12层1201", &prefixes);
+        let a = normalize_address(
+            "广东省深圳市南山区科苑路15号 科兴科学园B栋12层1201",
+            &prefixes,
+        );
         let b = normalize_address("深圳市南山区科苑路１５号科兴科学园Ｂ栋12层1201", &prefixes);
         let c = normalize_address("南山区科苑路15号，科兴科学园b栋12层1201", &prefixes);
         assert_eq!(a, b);

@@ -210,7 +210,16 @@ impl DayCtx<'_> {
         }
         self.remember(&callee);
         let end = answer + Duration::seconds(talk);
-        self.call(caller, callee, true, start, Some(answer), end, ANSWERED, outcome)
+        self.call(
+            caller,
+            callee,
+            true,
+            start,
+            Some(answer),
+            end,
+            ANSWERED,
+            outcome,
+        )
     }
 
     /// Talk seconds and outcome of an answered outbound call.
@@ -245,7 +254,16 @@ impl DayCtx<'_> {
         let answer = start + Duration::seconds(self.rng.range(4, 25));
         let talk = (30.0 + self.rng.exp(150.0)).min(1800.0) as i64;
         let end = answer + Duration::seconds(talk);
-        self.call(caller, callee, false, start, Some(answer), end, ANSWERED, "")
+        self.call(
+            caller,
+            callee,
+            false,
+            start,
+            Some(answer),
+            end,
+            ANSWERED,
+            "",
+        )
     }
 
     fn remember(&mut self, customer: &str) {

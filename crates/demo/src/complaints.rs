@@ -47,7 +47,12 @@ pub fn generate(seed: u64, late: bool) -> Vec<Complaint> {
             let replied = verified + Duration::minutes(rng.range(20 * 60, 72 * 60));
             let closed = replied + Duration::minutes(rng.range(12 * 60, 30 * 60));
             Complaint {
-                id: format!("TS{}{:02}{:03}", received.year(), month, rng.range(101, 899)),
+                id: format!(
+                    "TS{}{:02}{:03}",
+                    received.year(),
+                    month,
+                    rng.range(101, 899)
+                ),
                 received,
                 verified,
                 replied,

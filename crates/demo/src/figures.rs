@@ -79,12 +79,27 @@ impl Figures {
         Figures {
             seats: agents.len() as u32,
             outbound_calls: outbound,
-            connection: Ratio { num: answered_out, den: outbound },
-            complaint: Ratio { num: n_complaints, den: answered_out },
-            avg_talk: Ratio { num: talk, den: answered.len() as u64 },
-            conversion: Ratio { num: successes, den: answered_out },
+            connection: Ratio {
+                num: answered_out,
+                den: outbound,
+            },
+            complaint: Ratio {
+                num: n_complaints,
+                den: answered_out,
+            },
+            avg_talk: Ratio {
+                num: talk,
+                den: answered.len() as u64,
+            },
+            conversion: Ratio {
+                num: successes,
+                den: answered_out,
+            },
             complaints: n_complaints,
-            response: Ratio { num: replied, den: n_complaints },
+            response: Ratio {
+                num: replied,
+                den: n_complaints,
+            },
         }
     }
 

@@ -10,7 +10,9 @@ use crate::rng::Rng;
 /// The 31 characters of a social credit code, in value order (GB 32100
 /// leaves out I, O, Z, S and V).
 const USCC_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: &[u8; 11] = b"10X98765432";
@@ -50,7 +52,9 @@ pub fn uscc(rng: &mut Rng, district: &str) -> String {
         let body: String = (0..8)
             .map(|_| char::from(USCC_CHARS[rng.below(31) as usize]))
             .collect();
-        let Some(org) = org_check(&body) else { continue };
+        let Some(org) = org_check(&body) else {
+            continue;
+        };
         if org == 'X' {
             continue;
         }

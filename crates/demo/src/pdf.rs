@@ -79,10 +79,17 @@ pub fn render(doc: &Doc) -> Written {
         kids.push(format!("{page_obj} 0 R"));
     }
 
-    b.set(catalog, format!("<< /Type /Catalog /Pages {pages_obj} 0 R >>"));
+    b.set(
+        catalog,
+        format!("<< /Type /Catalog /Pages {pages_obj} 0 R >>"),
+    );
     b.set(
         pages_obj,
-        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len()),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            kids.len()
+        ),
     );
     b.set(
         font,
@@ -245,12 +252,20 @@ fn layout(doc: &Doc) -> Vec<String> {
         if i == 0 {
             let tw = text_width(&doc.title) * TITLE_SIZE;
             let x = ((PAGE_W - tw) / 2.0).max(MARGIN);
-            let _ = writeln!(s, "BT /F1 {TITLE_SIZE} Tf {x:.1} {y:.1} Td {} Tj ET", ucs2_hex(&doc.title));
+            let _ = writeln!(
+                s,
+                "BT /F1 {TITLE_SIZE} Tf {x:.1} {y:.1} Td {} Tj ET",
+                ucs2_hex(&doc.title)
+            );
             y -= 2.0 * LEADING;
         }
         for line in chunk {
             if !line.is_empty() {
-                let _ = writeln!(s, "BT /F1 {BODY_SIZE} Tf {MARGIN} {y:.1} Td {} Tj ET", ucs2_hex(line));
+                let _ = writeln!(
+                    s,
+                    "BT /F1 {BODY_SIZE} Tf {MARGIN} {y:.1} Td {} Tj ET",
+                    ucs2_hex(line)
+                );
             }
             y -= LEADING;
         }
@@ -319,7 +334,9 @@ fn to_unicode_cmap(content: &str) -> String {
     let mut highs: Vec<u32> = Vec::new();
     let mut rest = content;
     while let Some(start) = rest.find('<') {
-        let Some(len) = rest[start..].find('>') else { break };
+        let Some(len) = rest[start..].find('>') else {
+            break;
+        };
         let hex = &rest[start + 1..start + len];
         for unit in hex.as_bytes().chunks(4) {
             if let Ok(code) = u32::from_str_radix(&String::from_utf8_lossy(unit), 16) {
@@ -355,7 +372,11 @@ mod tests {
     fn sample() -> Doc {
         Doc {
             title: "网络安全等级保护测评报告".into(),
-            paragraphs: vec!["安全保护等级：第三级（S3A3G3）".into(), String::new(), "ABC 123".into()],
+            paragraphs: vec![
+                "安全保护等级：第三级（S3A3G3）".into(),
+                String::new(),
+                "ABC 123".into(),
+            ],
             date: NaiveDate::from_ymd_opt(2025, 1, 10).unwrap(),
         }
     }
@@ -393,7 +414,9 @@ mod tests {
     #[test]
     fn long_paragraphs_wrap_and_spill_onto_more_pages() {
         let mut doc = sample();
-        doc.paragraphs = (0..120).map(|i| format!("第{i}条 {}", "甲".repeat(60))).collect();
+        doc.paragraphs = (0..120)
+            .map(|i| format!("第{i}条 {}", "甲".repeat(60)))
+            .collect();
         let w = render(&doc);
         let text = String::from_utf8_lossy(&w.bytes).into_owned();
         let pages = text.matches("/Type /Page ").count();

@@ -79,15 +79,29 @@ impl Raster {
 /// The scene of workstation `number`.
 pub fn scene(seed: u64, number: usize) -> Raster {
     let mut rng = Rng::new(seed, 100 + number as u64);
-    let wall = [rng.range(170, 235) as u8, rng.range(170, 235) as u8, rng.range(160, 225) as u8];
+    let wall = [
+        rng.range(170, 235) as u8,
+        rng.range(170, 235) as u8,
+        rng.range(160, 225) as u8,
+    ];
     let mut img = Raster::new(wall);
     let desk_y = rng.range(120, 170) as usize;
-    let desk = [rng.range(90, 160) as u8, rng.range(70, 120) as u8, rng.range(40, 90) as u8];
+    let desk = [
+        rng.range(90, 160) as u8,
+        rng.range(70, 120) as u8,
+        rng.range(40, 90) as u8,
+    ];
     img.fill(0, desk_y, WIDTH, HEIGHT - desk_y, desk);
     let mon_w = rng.range(80, 130) as usize;
     let mon_h = rng.range(55, 80) as usize;
     let mon_x = rng.range(10, (WIDTH - mon_w - 10) as i64) as usize;
-    img.fill(mon_x, desk_y.saturating_sub(mon_h + 12), mon_w, mon_h, [28, 30, 36]);
+    img.fill(
+        mon_x,
+        desk_y.saturating_sub(mon_h + 12),
+        mon_w,
+        mon_h,
+        [28, 30, 36],
+    );
     img.fill(mon_x + mon_w / 2 - 4, desk_y - 12, 8, 12, [60, 60, 60]);
     let chair_x = rng.range(20, 240) as usize;
     img.fill(chair_x, desk_y + 25, 60, HEIGHT, [35, 35, 45]);
@@ -101,10 +115,18 @@ fn placard(img: &mut Raster, rng: &mut Rng, number: usize) {
     let scale = 4;
     let x0 = rng.range(200, 250) as usize;
     let y0 = rng.range(15, 50) as usize;
-    img.fill(x0 - 6, y0 - 6, 2 * 6 * scale + 12, 7 * scale + 12, [250, 250, 245]);
+    img.fill(
+        x0 - 6,
+        y0 - 6,
+        2 * 6 * scale + 12,
+        7 * scale + 12,
+        [250, 250, 245],
+    );
     let text = format!("{:02}", number % 100);
     for (k, d) in text.bytes().enumerate() {
-        let Some(bitmap) = DIGITS.get(usize::from(d - b'0')) else { continue };
+        let Some(bitmap) = DIGITS.get(usize::from(d - b'0')) else {
+            continue;
+        };
         for (row, bits) in bitmap.iter().enumerate() {
             for col in 0..5 {
                 if bits & (0x10 >> col) != 0 {
@@ -121,7 +143,8 @@ pub fn jpeg(seed: u64, number: usize, taken: NaiveDateTime) -> Result<Vec<u8>, S
     let img = scene(seed, number);
     let mut out = Vec::new();
     let mut enc = Encoder::new(&mut out, QUALITY);
-    enc.add_exif_metadata(&exif(taken)).map_err(|e| e.to_string())?;
+    enc.add_exif_metadata(&exif(taken))
+        .map_err(|e| e.to_string())?;
     enc.encode(&img.pixels, WIDTH as u16, HEIGHT as u16, ColorType::Rgb)
         .map_err(|e| e.to_string())?;
     Ok(out)

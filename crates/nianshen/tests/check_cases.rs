@@ -71,10 +71,14 @@ fn red_and_yellow(findings: &Value) -> Vec<(String, String)> {
 }
 
 fn assert_valid_against_schema(findings: &Value) {
-    let schema_text = std::fs::read_to_string(workspace_root().join("schema/findings.schema.json")).unwrap();
+    let schema_text =
+        std::fs::read_to_string(workspace_root().join("schema/findings.schema.json")).unwrap();
     let schema: Value = serde_json::from_str(&schema_text).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(findings).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(findings)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
 }
 
@@ -86,10 +90,16 @@ fn demo_case_raises_every_planted_fault() {
 
     let planted: Value =
         serde_json::from_str(&std::fs::read_to_string(case.join("planted.json")).unwrap()).unwrap();
-    let raised: Vec<String> = red_and_yellow(&findings).into_iter().map(|(r, _)| r).collect();
+    let raised: Vec<String> = red_and_yellow(&findings)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
     for fault in planted.as_array().unwrap() {
         let rule = fault["rule"].as_str().unwrap();
-        assert!(raised.iter().any(|r| r == rule), "planted {rule} not raised; raised {raised:?}");
+        assert!(
+            raised.iter().any(|r| r == rule),
+            "planted {rule} not raised; raised {raised:?}"
+        );
     }
     assert_eq!(findings["verdict"], "red");
 }
@@ -118,9 +128,15 @@ fn english_findings_with_lang_en() {
     let case = workspace_root().join("examples/demo-case");
     let (_, findings, _out) = check(&case, &["--lang", "en"]);
     assert_eq!(findings["lang"], "en");
-    let titles: Vec<String> = red_and_yellow(&findings).into_iter().map(|(_, t)| t).collect();
+    let titles: Vec<String> = red_and_yellow(&findings)
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect();
     assert!(!titles.is_empty());
-    assert!(titles.iter().all(|t| !has_chinese(t) || t.is_empty()), "{titles:?}");
+    assert!(
+        titles.iter().all(|t| !has_chinese(t) || t.is_empty()),
+        "{titles:?}"
+    );
 }
 
 /// The independent sample case: the first checks' findings, and no red or
@@ -135,21 +151,34 @@ fn sample_case_findings_within_expectation() {
     let (_, findings, _out) = check(&sample, &[]);
     assert_valid_against_schema(&findings);
     let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(sample.join("expected.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(sample.join("expected.json")).unwrap())
+            .unwrap();
     let allowed: Vec<String> = expected["rules"]
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|r| r.as_str().unwrap().split('|').map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|r| {
+            r.as_str()
+                .unwrap()
+                .split('|')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect();
-    let raised: Vec<String> = red_and_yellow(&findings).into_iter().map(|(r, _)| r).collect();
+    let raised: Vec<String> = red_and_yellow(&findings)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
     for need in [
         "seats.insured_below_declared",
         "seats.three_way_mismatch",
         "case.site_address_mismatch",
         "complaints.late_verification",
     ] {
-        assert!(raised.iter().any(|r| r == need), "{need} not raised; raised {raised:?}");
+        assert!(
+            raised.iter().any(|r| r == need),
+            "{need} not raised; raised {raised:?}"
+        );
     }
     let false_alarms: Vec<&String> = raised.iter().filter(|r| !allowed.contains(r)).collect();
     assert!(false_alarms.is_empty(), "false alarms: {false_alarms:?}");
@@ -160,12 +189,20 @@ fn assert_refused(output: &Output, names: &str) {
     assert_eq!(output.status.code(), Some(2), "stderr: {err}");
     assert!(!err.contains("panicked"), "{err}");
     assert!(has_chinese(&err), "not Chinese: {err}");
-    assert!(err.contains(names), "message does not name {names:?}: {err}");
+    assert!(
+        err.contains(names),
+        "message does not name {names:?}: {err}"
+    );
 }
 
 #[test]
 fn missing_case_folder_refused() {
-    let output = nianshen(&["check", "/nonexistent/case-folder", "--out", "/tmp/nianshen-never"]);
+    let output = nianshen(&[
+        "check",
+        "/nonexistent/case-folder",
+        "--out",
+        "/tmp/nianshen-never",
+    ]);
     assert_refused(&output, "/nonexistent/case-folder");
 }
 
@@ -175,7 +212,12 @@ fn folder_without_case_toml_refused() {
     let out = dir.path().join("out");
     let case = dir.path().join("empty-case");
     std::fs::create_dir(&case).unwrap();
-    let output = nianshen(&["check", case.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_refused(&output, "case.toml");
     assert!(stderr(&output).contains("nianshen init"));
 }
@@ -185,11 +227,24 @@ fn malformed_case_toml_names_the_line() {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("bad");
     std::fs::create_dir(&case).unwrap();
-    std::fs::write(case.join("case.toml"), "[company]\nname = \"某某\"\nuscc = [\n").unwrap();
+    std::fs::write(
+        case.join("case.toml"),
+        "[company]\nname = \"某某\"\nuscc = [\n",
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    let output = nianshen(&["check", case.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_refused(&output, "case.toml");
-    assert!(stderr(&output).contains("第 4 行") || stderr(&output).contains("第 3 行"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("第 4 行") || stderr(&output).contains("第 3 行"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -215,7 +270,12 @@ fn output_inside_case_refused() {
     std::fs::create_dir(&case).unwrap();
     std::fs::write(case.join("case.toml"), "[company]\nname = \"某某\"\n").unwrap();
     let out = case.join("out");
-    let output = nianshen(&["check", case.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_refused(&output, "out");
     assert!(!out.exists());
 }
@@ -235,5 +295,8 @@ fn init_writes_a_case_that_checks() {
 
     let (status, findings, _out) = check(&case, &[]);
     assert_eq!(status, Some(0));
-    assert_eq!(findings["verdict"], "red", "an empty case lacks its materials");
+    assert_eq!(
+        findings["verdict"], "red",
+        "an empty case lacks its materials"
+    );
 }

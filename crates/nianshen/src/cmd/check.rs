@@ -30,7 +30,10 @@ pub fn run(args: CheckArgs, lang: Lang) -> Result<u8, Failure> {
     let outputs = nianshen_report::write_outputs(&report, &plan.out)
         .map_err(|e| Failure::new(e.message(lang)))?;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!("{}", nianshen_report::terminal_summary(&report, &outputs, color));
+    print!(
+        "{}",
+        nianshen_report::terminal_summary(&report, &outputs, color)
+    );
 
     let failed = match plan.fail_on {
         Some(FailOn::Red) => report.verdict == Verdict::Red,
@@ -47,7 +50,9 @@ fn plan(args: CheckArgs, lang: Lang) -> Result<Plan, Failure> {
         None => default_out(&args.case_dir),
     };
     refuse_out_inside_case(&case.dir, &out, lang)?;
-    let as_of = args.as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let options = RunOptions {
         as_of,
         rules: args.rules,

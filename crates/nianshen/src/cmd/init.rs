@@ -33,8 +33,12 @@ pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
         ));
     }
 
-    let pack = nianshen_rules::load(nianshen_rules::builtin_names()[0], None, &toml::Table::new())
-        .map_err(|e| Failure::new(e.message(lang)))?;
+    let pack = nianshen_rules::load(
+        nianshen_rules::builtin_names()[0],
+        None,
+        &toml::Table::new(),
+    )
+    .map_err(|e| Failure::new(e.message(lang)))?;
     let mut folders: BTreeSet<String> = pack
         .catalogue
         .iter()
@@ -60,8 +64,14 @@ pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
     let io_failure = |path: &Path, e: std::io::Error| {
         Failure::localized(
             lang,
-            format!("无法创建 {}：{e}\n请确认有写入权限，或换一个位置。", path.display()),
-            format!("cannot create {}: {e}\nCheck that you may write there, or pick another place.", path.display()),
+            format!(
+                "无法创建 {}：{e}\n请确认有写入权限，或换一个位置。",
+                path.display()
+            ),
+            format!(
+                "cannot create {}: {e}\nCheck that you may write there, or pick another place.",
+                path.display()
+            ),
         )
     };
     for folder in &folders {
