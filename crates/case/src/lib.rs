@@ -5,6 +5,7 @@
 //! work. Every path in [`Inputs`] is relative to the case folder and may name
 //! a file, a folder or a ZIP archive.
 
+mod dates;
 mod load;
 mod model;
 

@@ -190,6 +190,27 @@ pub enum InputKind {
 }
 
 impl InputKind {
+    /// The kind named by its `[inputs]` key, e.g. `contracts_labour`.
+    pub fn from_key(key: &str) -> Option<InputKind> {
+        let kind = match key {
+            "materials" => InputKind::Materials,
+            "local_cdr" => InputKind::LocalCdr,
+            "carrier_cdr" => InputKind::CarrierCdr,
+            "roster" => InputKind::Roster,
+            "accounts" => InputKind::Accounts,
+            "training" => InputKind::Training,
+            "contracts_labour" => InputKind::ContractsLabour,
+            "photos" => InputKind::Photos,
+            "complaints" => InputKind::Complaints,
+            "penalties" => InputKind::Penalties,
+            "recordings" => InputKind::Recordings,
+            "contracts" => InputKind::Contracts,
+            "payments" => InputKind::Payments,
+            _ => return None,
+        };
+        Some(kind)
+    }
+
     /// The path of this input in the default layout, relative to the case folder.
     pub fn default_path(self) -> &'static str {
         match self {

@@ -63,7 +63,17 @@ pub struct Company {
 pub struct Licence {
     pub number: Option<String>,
     pub category: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::optional",
+        serialize_with = "crate::dates::serialize_optional"
+    )]
     pub issued: Option<NaiveDate>,
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::optional",
+        serialize_with = "crate::dates::serialize_optional"
+    )]
     pub expires: Option<NaiveDate>,
     #[serde(default)]
     pub registered_sites: Vec<String>,
@@ -83,7 +93,15 @@ pub struct Site {
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Period {
+    #[serde(
+        deserialize_with = "crate::dates::required",
+        serialize_with = "crate::dates::serialize"
+    )]
     pub from: NaiveDate,
+    #[serde(
+        deserialize_with = "crate::dates::required",
+        serialize_with = "crate::dates::serialize"
+    )]
     pub to: NaiveDate,
 }
 
@@ -125,8 +143,17 @@ pub enum ChangeKind {
 #[serde(deny_unknown_fields)]
 pub struct Change {
     pub kind: ChangeKind,
+    #[serde(
+        deserialize_with = "crate::dates::required",
+        serialize_with = "crate::dates::serialize"
+    )]
     pub date: NaiveDate,
     /// When the change was filed with the authority; absent if not filed.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::optional",
+        serialize_with = "crate::dates::serialize_optional"
+    )]
     pub filed: Option<NaiveDate>,
     #[serde(default)]
     pub planned: bool,
@@ -148,6 +175,11 @@ pub struct Filing {
     pub kind: FilingKind,
     /// The figures year the filing covers.
     pub period: Option<i32>,
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::optional",
+        serialize_with = "crate::dates::serialize_optional"
+    )]
     pub submitted: Option<NaiveDate>,
     pub result: Option<String>,
 }
@@ -156,6 +188,11 @@ pub struct Filing {
 #[serde(deny_unknown_fields)]
 pub struct PlanSettings {
     /// T, the plan's day; absent means the calendar's deadline.
+    #[serde(
+        default,
+        deserialize_with = "crate::dates::optional",
+        serialize_with = "crate::dates::serialize_optional"
+    )]
     pub target: Option<NaiveDate>,
 }
 

@@ -376,6 +376,11 @@ pub struct CatalogueItem {
     pub required: bool,
     /// Accepted file extensions, lower case without the dot.
     pub types: Vec<String>,
+    /// Case inputs (keys of `[inputs]`, e.g. `contracts_labour`) whose files
+    /// also count as this item: labour contracts usually sit in 人员/劳动合同
+    /// rather than in the materials folder.
+    #[serde(default)]
+    pub also_in: Vec<String>,
 }
 
 /// A step of the 90-day plan or of the post-approval list.

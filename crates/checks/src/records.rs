@@ -1,0 +1,418 @@
+//! Call records in a case: the company's export against the carrier's bill
+//! (CDR 对碰), the declared operating figures against the export, and the
+//! data-quality notes of both sides.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use chrono::{FixedOffset, Offset};
+use nianshen_case::InputKind;
+use nianshen_cdr::{Mapping, MatchOptions, ReadOptions, Side, SideStats, Vocabulary};
+use nianshen_rules::Severity;
+use serde_json::{json, Value};
+
+use crate::context::{CheckError, Context};
+use crate::finance::percent;
+use crate::finding::Evidence;
+
+/// What the local export says about agents and calls, for the seat and
+/// complaint checks.
+#[derive(Clone, Debug, Default)]
+pub struct AgentActivity {
+    /// Distinct agents with calls.
+    pub agents: BTreeSet<String>,
+    /// The export the agents come from, relative to the case folder.
+    pub file: Option<String>,
+    /// Answered outbound calls, the complaint rate's denominator.
+    pub answered_outbound: u64,
+}
+
+/// Beijing time, the default zone of timestamps without one.
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Utc.fix())
+}
+
+pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> {
+    let local_paths = existing(cx, InputKind::LocalCdr, "本地话单", "local call records");
+    let carrier_paths = existing(cx, InputKind::CarrierCdr, "运营商话单", "carrier bills");
+    if local_paths.is_empty() {
+        return Ok(None);
+    }
+
+    let options = read_options(cx)?;
+    let local = nianshen_cdr::read_side(&local_paths, &options)?;
+    side_quality(cx, &local.stats, cx.t("本地话单", "local records"));
+    let activity = AgentActivity {
+        agents: local.stats.agents.clone(),
+        file: local_paths.first().map(|p| cx.rel(p)),
+        answered_outbound: local.stats.answered_outbound,
+    };
+    let declared = declared_figures(cx, &local.stats);
+
+    let mut metrics = json!({ "declared": declared });
+    if !carrier_paths.is_empty() {
+        let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
+        side_quality(cx, &carrier.stats, cx.t("运营商话单", "carrier bills"));
+        let recon_value = reconcile(cx, &local, &carrier);
+        if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
+            target.extend(source);
+        }
+    }
+    cx.metric("cdr", metrics);
+    Ok(Some(activity))
+}
+
+/// The paths of an input that exist; an absent one is noted.
+fn existing(cx: &mut Context<'_>, kind: InputKind, zh: &str, en: &str) -> Vec<PathBuf> {
+    let paths = cx.case.input_paths(kind);
+    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.exists());
+    for path in absent {
+        cx.input_missing(zh, en, &path);
+    }
+    present
+}
+
+fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
+    let mut glob_mappings = Vec::new();
+    for (index, entry) in cx.case.file.mappings.iter().enumerate() {
+        let mapping = Mapping::from_table(&entry.mapping).map_err(|e| CheckError::Mapping {
+            index: index + 1,
+            message: e.message(cx.lang),
+        })?;
+        glob_mappings.push((entry.files.clone(), mapping));
+    }
+    Ok(ReadOptions {
+        vocabulary: Vocabulary::from_pack(cx.pack),
+        default_tz: beijing(),
+        mapping: None,
+        glob_mappings,
+        glob_base: Some(cx.case.dir.clone()),
+        unmask: cx.unmask,
+    })
+}
+
+fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
+    let thresholds = cx.pack.thresholds.clone();
+    let options = MatchOptions {
+        tolerance_secs: thresholds.cdr_match_tolerance_secs,
+        talk_tolerance_secs: thresholds.cdr_talk_tolerance_secs,
+    };
+    let recon = nianshen_cdr::reconcile(local, carrier, &options);
+    let value = serde_json::to_value(&recon).unwrap_or(Value::Null);
+
+    let rate = |name: &str| value["rates"][name].as_f64();
+    let side = |who: &str, name: &str| value[who][name].as_u64().unwrap_or(0).to_string();
+    let rules = [
+        (
+            "cdr.count_mismatch",
+            thresholds.cdr_count_mismatch_rate,
+            &thresholds.cdr_count_rates,
+        ),
+        (
+            "cdr.duration_mismatch",
+            thresholds.cdr_duration_mismatch_rate,
+            &thresholds.cdr_duration_rates,
+        ),
+    ];
+    for (rule, threshold, measures) in rules {
+        for measure in measures {
+            let Some(r) = rate(measure) else { continue };
+            if r >= threshold {
+                cx.raise(
+                    rule,
+                    &[
+                        ("measure", measure_name(cx, measure)),
+                        ("local", side("local", measure)),
+                        ("carrier", side("carrier", measure)),
+                        ("rate", percent(r)),
+                        ("threshold", percent(threshold)),
+                    ],
+                    Vec::new(),
+                );
+            }
+        }
+    }
+
+    let count = |name: &str| value[name].as_u64().unwrap_or(0).to_string();
+    cx.raise(
+        "cdr.summary",
+        &[
+            ("matched", count("matched")),
+            ("local_only", count("local_only")),
+            ("carrier_only", count("carrier_only")),
+            ("duration_mismatch", count("duration_mismatch")),
+        ],
+        Vec::new(),
+    );
+    value
+}
+
+fn measure_name(cx: &Context<'_>, measure: &str) -> String {
+    match measure {
+        "answered" => cx.t("接通通话数", "answered calls"),
+        "talk_seconds" => cx.t("通话秒数", "talk seconds"),
+        "billed_minutes" => cx.t("计费分钟数", "billed minutes"),
+        other => other.to_string(),
+    }
+}
+
+/// Unreadable rows, masked numbers, total rows that disagree with the data
+/// and rows whose disposition and talk time disagree.
+fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
+    if stats.unreadable_rows > 0 {
+        let evidence = stats
+            .bad_rows
+            .iter()
+            .take(20)
+            .map(|b| bad_row_evidence(cx, b))
+            .collect();
+        cx.raise(
+            "cdr.unreadable_rows",
+            &[
+                ("side", side.clone()),
+                ("count", stats.unreadable_rows.to_string()),
+            ],
+            evidence,
+        );
+    }
+    if stats.masked_numbers > 0 {
+        cx.raise(
+            "cdr.masked_numbers",
+            &[
+                ("side", side.clone()),
+                ("count", stats.masked_numbers.to_string()),
+            ],
+            Vec::new(),
+        );
+    }
+    for total in &stats.total_rows {
+        if (total.stated - total.summed).abs() < 0.005 {
+            continue;
+        }
+        let file = cx.rel(&total.file);
+        cx.raise(
+            "cdr.total_row_mismatch",
+            &[
+                ("file", file.clone()),
+                ("row", total.row.to_string()),
+                ("column", total.column.clone()),
+                ("stated", trim_number(total.stated)),
+                ("summed", trim_number(total.summed)),
+            ],
+            vec![Evidence {
+                file: Some(file),
+                row: Some(total.row),
+                column: Some(total.column.clone()),
+                value: Some(trim_number(total.stated)),
+                ..Evidence::default()
+            }],
+        );
+    }
+    if stats.disposition_talk_conflicts > 0 {
+        cx.raise(
+            "cdr.data_quality",
+            &[
+                ("side", side),
+                ("count", stats.disposition_talk_conflicts.to_string()),
+            ],
+            Vec::new(),
+        );
+    }
+}
+
+fn bad_row_evidence(cx: &Context<'_>, bad: &nianshen_cdr::BadRow) -> Evidence {
+    Evidence {
+        file: Some(cx.rel(&bad.file)),
+        sheet: bad.sheet.clone(),
+        row: Some(bad.row),
+        column: bad.column.clone(),
+        value: Some(bad.value.clone()),
+        note: cx.t(bad.reason_zh.clone(), bad.reason_en.clone()),
+    }
+}
+
+fn trim_number(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+/// Rounds to `places` decimals as an integer count of the last place, so
+/// two figures compare exactly "at the precision declared".
+fn at_precision(x: f64, places: u32) -> i64 {
+    (x * 10f64.powi(places as i32)).round() as i64
+}
+
+fn ratio(numerator: u64, denominator: u64) -> Option<f64> {
+    (denominator > 0).then(|| numerator as f64 / denominator as f64)
+}
+
+/// Declared operating figures against the ones computed from the export.
+/// Counts compare exactly; rates and averages at the pack's precision.
+fn declared_figures(cx: &mut Context<'_>, stats: &SideStats) -> Vec<Value> {
+    let declared = cx.case.file.declared.clone();
+    let precision = cx.pack.precision.clone();
+    let mut rows = Vec::new();
+
+    let counts = [
+        (
+            "seats",
+            cx.t("座席数", "seats"),
+            declared.seats.map(u64::from),
+            stats.agents.len() as u64,
+        ),
+        (
+            "outbound_calls",
+            cx.t("外呼总量", "outbound calls"),
+            declared.outbound_calls,
+            stats.outbound_attempts,
+        ),
+    ];
+    for (id, name, stated, computed) in counts {
+        let Some(stated) = stated else { continue };
+        compare(
+            cx,
+            &mut rows,
+            "cdr.declared_mismatch",
+            id,
+            name,
+            stated.to_string(),
+            computed.to_string(),
+            stated == computed,
+        );
+    }
+
+    let conversion = stats
+        .has_outcome_column
+        .then(|| ratio(stats.conversions, stats.answered_outbound))
+        .flatten();
+    let rates = [
+        (
+            "connection_rate",
+            cx.t("接通率", "connection rate"),
+            declared.connection_rate,
+            ratio(stats.answered_outbound, stats.outbound_attempts),
+            precision.connection_rate,
+        ),
+        (
+            "avg_talk_seconds",
+            cx.t("平均通话时长（秒）", "average talk time (s)"),
+            declared.avg_talk_seconds,
+            ratio(stats.talk_seconds_all, stats.answered_all),
+            precision.avg_talk_seconds,
+        ),
+        (
+            "conversion_rate",
+            cx.t("营销转化率", "conversion rate"),
+            declared.conversion_rate,
+            conversion,
+            precision.conversion_rate,
+        ),
+    ];
+    for (id, name, stated, computed, places) in rates {
+        let (Some(stated), Some(computed)) = (stated, computed) else {
+            continue;
+        };
+        let ok = at_precision(stated, places) == at_precision(computed, places);
+        let shown = format!("{:.*}", places as usize, computed);
+        compare(
+            cx,
+            &mut rows,
+            "cdr.declared_mismatch",
+            id,
+            name,
+            stated.to_string(),
+            shown,
+            ok,
+        );
+    }
+    rows
+}
+
+/// Records one declared-vs-computed row and raises `rule` when they differ.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    cx: &mut Context<'_>,
+    rows: &mut Vec<Value>,
+    rule: &str,
+    id: &str,
+    name: String,
+    declared: String,
+    computed: String,
+    ok: bool,
+) {
+    rows.push(
+        json!({ "figure": id, "name": name, "declared": declared, "computed": computed, "ok": ok }),
+    );
+    if !ok {
+        cx.raise_at(
+            rule,
+            Severity::Red,
+            &[
+                ("figure", name),
+                ("declared", declared),
+                ("computed", computed),
+            ],
+            vec![Evidence {
+                file: Some("case.toml".into()),
+                column: Some(format!("declared.{id}")),
+                ..Evidence::default()
+            }],
+        );
+    }
+}
+
+/// The complaint figures of the annual report against the log: the count
+/// exactly, the response and complaint rates at the pack's precision.
+pub fn compare_complaints(
+    cx: &mut Context<'_>,
+    count: u64,
+    response_rate: Option<f64>,
+    complaint_rate: Option<f64>,
+) -> Vec<Value> {
+    let declared = cx.case.file.declared.clone();
+    let precision = cx.pack.precision.clone();
+    let rule = "complaints.declared_mismatch";
+    let mut rows = Vec::new();
+    if let Some(stated) = declared.complaints {
+        let name = cx.t("用户投诉数", "user complaints");
+        compare(
+            cx,
+            &mut rows,
+            rule,
+            "complaints",
+            name,
+            stated.to_string(),
+            count.to_string(),
+            stated == count,
+        );
+    }
+    let rates = [
+        (
+            "complaint_response_rate",
+            cx.t("投诉响应率", "complaint response rate"),
+            declared.complaint_response_rate,
+            response_rate,
+            precision.complaint_response_rate,
+        ),
+        (
+            "complaint_rate",
+            cx.t("投诉率", "complaint rate"),
+            declared.complaint_rate,
+            complaint_rate,
+            precision.complaint_rate,
+        ),
+    ];
+    for (id, name, stated, computed, places) in rates {
+        let (Some(stated), Some(computed)) = (stated, computed) else {
+            continue;
+        };
+        let ok = at_precision(stated, places) == at_precision(computed, places);
+        let shown = format!("{:.*}", places as usize, computed);
+        compare(cx, &mut rows, rule, id, name, stated.to_string(), shown, ok);
+    }
+    rows
+}
