@@ -40,7 +40,7 @@ impl Ratio {
         }
         let twice = u128::from(self.num) * 2 * 10u128.pow(places);
         let den = u128::from(self.den);
-        twice % den == 0 && (twice / den) % 2 == 1
+        twice.is_multiple_of(den) && (twice / den) % 2 == 1
     }
 }
 
