@@ -38,7 +38,7 @@ const KINDS: [(&[&str], &str, &str); 3] = [
     (&["投诉"], "投诉台账", "a complaint log"),
 ];
 
-/// What a column's values look like, from a sample of rows.
+/// The kinds of value found in a column, judged from a sample of rows.
 #[derive(Clone, Copy, Debug, Default)]
 struct ColumnGuess {
     time: bool,
@@ -48,7 +48,7 @@ struct ColumnGuess {
     integer: bool,
 }
 
-/// The refusal of a table whose header names no call-record columns.
+/// Builds the rejection of a table whose header names no call-record columns.
 pub(crate) fn not_call_records(
     rows: &[BufferedRow],
     info: &SourceInfo,
@@ -64,10 +64,10 @@ pub(crate) fn not_call_records(
     }
 }
 
-/// The refusal of a source with neither a known header nor a known
-/// headerless layout: `Unmapped` (with a mapping to start from) when its
-/// values hold times and numbers or directions, else `NotCallRecords`.
-pub(crate) fn refuse(
+/// Builds the rejection of a source with neither a known header nor a known
+/// headerless layout. It is `Unmapped` (with a mapping to start from) when
+/// the values contain times and numbers or directions, else `NotCallRecords`.
+pub(crate) fn reject(
     rows: &[BufferedRow],
     info: &SourceInfo,
     vocab: &Vocabulary,
@@ -115,7 +115,7 @@ fn is_cel(rows: &[BufferedRow]) -> bool {
         })
 }
 
-/// The first row that looks like a header: at least two non-blank cells,
+/// Finds the first row that looks like a header: at least two non-blank cells,
 /// all text that is neither a number nor a time.
 fn header_like(rows: &[BufferedRow]) -> Option<usize> {
     let tz = chrono::Utc.fix();
@@ -225,7 +225,7 @@ fn columns_seen(data: &[&BufferedRow], names: Option<&[String]>, width: usize) -
         .collect()
 }
 
-/// A mapping from the columns' looks: times become start/answer/end,
+/// Proposes a mapping from the kinds of value in the columns: times become start/answer/end,
 /// the first two number columns caller and callee, and so on.
 fn suggest_mapping(
     guesses: &[ColumnGuess],
@@ -289,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn the_suggested_mapping_names_times_numbers_and_talk() {
+    fn suggested_mapping_names_roles() {
         let rows = [
             row(1, &["from", "to", "when", "secs"]),
             row(

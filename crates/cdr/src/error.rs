@@ -1,5 +1,5 @@
-//! Why call records could not be read, with the file, sheet, column and
-//! value concerned, and messages in Chinese or English.
+//! Errors of reading call records, with the file, sheet, column and value
+//! concerned, and messages in Chinese or English.
 
 use std::path::PathBuf;
 
@@ -56,8 +56,8 @@ pub enum CdrError {
 }
 
 impl CdrError {
-    /// The message for a user: what is wrong, quoting the file and value,
-    /// then on its own line what to do.
+    /// Formats the message for a user: what is wrong, quoting the file and
+    /// value, then on its own line what to do.
     pub fn message(&self, lang: Lang) -> String {
         match lang {
             Lang::Zh => self.message_zh(),

@@ -15,7 +15,7 @@ use crate::signals::Signal;
 /// Normalised sample rows shown.
 const SAMPLES: usize = 5;
 
-/// What the reader made of a file; serialises as `cdr inspect --json`.
+/// The description of how a file is read, serialised as `cdr inspect --json`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Inspection {
     pub file: PathBuf,
@@ -49,7 +49,7 @@ pub struct Inspection {
     pub sources: Vec<FileInfo>,
 }
 
-/// A normalised record as the matcher sees it.
+/// A normalised record as the matcher uses it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SampleRecord {
     pub row: u64,

@@ -18,7 +18,7 @@ pub(crate) const SNIFF_ROWS: usize = 40;
 /// A buffered row: its 1-based number and cells.
 pub(crate) type BufferedRow = (u64, Vec<Cell>);
 
-/// How a source was recognised.
+/// The layout a source was recognised as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LayoutKind {
     Asterisk,
@@ -128,7 +128,7 @@ pub(crate) fn plan(
     if let Some(plan) = plan_headerless(rows, vocab, tz) {
         return Ok(plan);
     }
-    Err(describe::refuse(rows, info, vocab, tz))
+    Err(describe::reject(rows, info, vocab, tz))
 }
 
 fn plan_mapping(
@@ -183,7 +183,7 @@ fn plan_mapping(
     Ok(plan)
 }
 
-/// The header row of a mapped file: `header_row`, else the first row
+/// Finds the header row of a mapped file: `header_row`, else the first row
 /// holding the mapped names, else the first non-blank row.
 fn mapping_header(rows: &[BufferedRow], m: &Mapping) -> usize {
     if let Some(n) = m.header_row {
@@ -249,9 +249,9 @@ fn plan_header(rows: &[BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> Opt
     Some(plan)
 }
 
-/// When several headers name one role (China Mobile bills have both 呼叫类型
-/// and 通话类型), the column whose values fit the role wins; else the
-/// header listed first among the synonyms, else the leftmost.
+/// Picks one column when several headers name one role, as China Mobile
+/// bills do with 呼叫类型 and 通话类型. The column whose values fit the role
+/// wins, then the header listed first among the synonyms.
 fn pick_candidate(
     role: Role,
     candidates: &[usize],
@@ -290,7 +290,7 @@ fn pick_candidate(
     })
 }
 
-/// A phone number written in the title rows above the header, e.g.
+/// Finds a phone number written in the title rows above the header, e.g.
 /// `号码：13800138000` in a per-number bill.
 fn own_number_from_titles(titles: &[BufferedRow]) -> Option<String> {
     for (_, cells) in titles {

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::error::CdrError;
 
-/// What a column holds.
+/// The role of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -85,7 +85,7 @@ impl Role {
 /// Number of roles, the length of per-role arrays.
 pub(crate) const ROLE_COUNT: usize = ROLES.len();
 
-/// Where a mapped column is.
+/// The place of a mapped column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum ColumnRef {

@@ -1,7 +1,7 @@
 //! One-to-one matching of the two sides and the reconciliation figures.
 //!
 //! Within a key (caller, callee), every pair of records whose times are at
-//! most the tolerance apart is a candidate; candidates are taken in
+//! most the tolerance apart is a candidate. Candidates are taken in
 //! ascending order of (talk times differ by more than the talk tolerance,
 //! |time difference|, |talk difference|, local time, carrier time, local
 //! record, carrier record) and a pair is accepted when neither record is
@@ -209,7 +209,7 @@ pub(crate) fn group<'a>(local: &'a Side, carrier: &'a Side) -> Groups<'a> {
     groups
 }
 
-/// The tolerance of one pair.
+/// Returns the tolerance of one pair.
 pub(crate) fn pair_tolerance(l: &Record, c: &Record, opts: &MatchOptions) -> i64 {
     if l.no_seconds || c.no_seconds {
         opts.tolerance_secs.max(NO_SECONDS_TOLERANCE_SECS)

@@ -1,4 +1,4 @@
-//! What reading a side produces: compact records for matching and the
+//! The result of reading a side: compact records for matching and the
 //! figures of every row read.
 
 use std::collections::{BTreeMap, BTreeSet};

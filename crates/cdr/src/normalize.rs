@@ -1,10 +1,9 @@
 //! Normalising cell values: phone numbers, timestamps, durations, amounts.
 //!
-//! Numbers follow the product rule: digits and separators (spaces, `-`,
-//! `(`, `)`, `.`, a leading `+`) make a phone number whose separators are
-//! dropped; China's `+86`/`0086`/`86` prefix is removed (area-code zero
-//! kept), other country codes become `00` + code; a value with letters is
-//! an identifier kept as written.
+//! Digits and separators (spaces, `-`, `(`, `)`, `.`, a leading `+`) make a
+//! phone number, and its separators are dropped. China's `+86`/`0086`/`86`
+//! prefix is removed with the area-code zero kept, and other country codes
+//! become `00` + code. A value with letters is an identifier kept as written.
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use nianshen_table::{normalize_header, CellRef};
@@ -170,7 +169,7 @@ pub struct Stamp {
     pub epoch: i64,
     /// False when the written form had no seconds (`2024/3/5 14:23`).
     pub has_seconds: bool,
-    /// Which written form it was, to spot files mixing forms.
+    /// The written form, to spot files that mix forms.
     pub form: TimeForm,
 }
 

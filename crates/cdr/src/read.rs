@@ -123,7 +123,7 @@ fn mapping_for<'a>(
     globs.iter().find(|(g, _)| g.is_match(rel)).map(|(_, m)| *m)
 }
 
-/// Every regular file under `dir`, in name order, hidden files left out.
+/// Lists every regular file under `dir` in name order, leaving hidden files out.
 fn walk(dir: &Path) -> Result<Vec<PathBuf>, CdrError> {
     let io = |source| {
         CdrError::Table(TableError::Io {
@@ -195,12 +195,12 @@ impl<'o> SideBuilder<'o> {
     fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
         let _span = tracing::info_span!("read", file = %path.display()).entered();
         let mut current: Option<SourceState> = None;
-        let mut refusals: Vec<CdrError> = Vec::new();
+        let mut rejections: Vec<CdrError> = Vec::new();
         let mut accepted = 0usize;
         nianshen_table::stream(path, &mut |event| match event {
             Event::Source(info) => {
                 if let Some(state) = current.take() {
-                    self.end_source(state, mapping, &mut refusals, &mut accepted, 0);
+                    self.end_source(state, mapping, &mut rejections, &mut accepted, 0);
                 }
                 current = Some(SourceState {
                     info: info.clone(),
@@ -213,19 +213,25 @@ impl<'o> SideBuilder<'o> {
             }
             Event::Row { row, cells } => match current.as_mut() {
                 Some(state) => {
-                    self.on_row(state, mapping, row, cells, &mut refusals, &mut accepted)
+                    self.on_row(state, mapping, row, cells, &mut rejections, &mut accepted)
                 }
                 None => Flow::Continue(()),
             },
             Event::Problem(p) => {
                 if let Some(state) = current.as_mut() {
-                    self.on_problem(state, mapping, &p, &mut refusals, &mut accepted);
+                    self.on_problem(state, mapping, &p, &mut rejections, &mut accepted);
                 }
                 Flow::Continue(())
             }
             Event::End { invalid_bytes } => {
                 if let Some(state) = current.take() {
-                    self.end_source(state, mapping, &mut refusals, &mut accepted, invalid_bytes);
+                    self.end_source(
+                        state,
+                        mapping,
+                        &mut rejections,
+                        &mut accepted,
+                        invalid_bytes,
+                    );
                 }
                 Flow::Continue(())
             }
@@ -235,10 +241,10 @@ impl<'o> SideBuilder<'o> {
             }
         })?;
         if let Some(state) = current.take() {
-            self.end_source(state, mapping, &mut refusals, &mut accepted, 0);
+            self.end_source(state, mapping, &mut rejections, &mut accepted, 0);
         }
         if accepted == 0 {
-            return Err(refusals.into_iter().next().unwrap_or(CdrError::NoFiles {
+            return Err(rejections.into_iter().next().unwrap_or(CdrError::NoFiles {
                 path: path.to_path_buf(),
             }));
         }
@@ -251,14 +257,14 @@ impl<'o> SideBuilder<'o> {
         mapping: Option<&Mapping>,
         row: u64,
         cells: RowView<'_>,
-        refusals: &mut Vec<CdrError>,
+        rejections: &mut Vec<CdrError>,
         accepted: &mut usize,
     ) -> Flow {
         match &mut state.phase {
             Phase::Sniffing(buffer) => {
                 buffer.push((row, cells.iter().map(CellRef::to_owned).collect()));
                 if buffer.len() >= SNIFF_ROWS {
-                    self.decide(state, mapping, refusals, accepted);
+                    self.decide(state, mapping, rejections, accepted);
                 }
             }
             Phase::Reading(_) => self.data_row(state, row, cells),
@@ -276,10 +282,10 @@ impl<'o> SideBuilder<'o> {
         &mut self,
         state: &mut SourceState,
         mapping: Option<&Mapping>,
-        refusals: &mut Vec<CdrError>,
+        rejections: &mut Vec<CdrError>,
         accepted: &mut usize,
     ) {
-        self.decide_with(state, mapping, refusals, accepted, None);
+        self.decide_with(state, mapping, rejections, accepted, None);
     }
 
     /// As [`Self::decide`]; `extra` (a cut-off row) helps decide the layout
@@ -288,7 +294,7 @@ impl<'o> SideBuilder<'o> {
         &mut self,
         state: &mut SourceState,
         mapping: Option<&Mapping>,
-        refusals: &mut Vec<CdrError>,
+        rejections: &mut Vec<CdrError>,
         accepted: &mut usize,
         extra: Option<BufferedRow>,
     ) {
@@ -310,8 +316,8 @@ impl<'o> SideBuilder<'o> {
                 }
             }
             Err(e) => {
-                tracing::info!("source refused: {e}");
-                refusals.push(e);
+                tracing::info!("source rejected: {e}");
+                rejections.push(e);
             }
         }
     }
@@ -349,13 +355,13 @@ impl<'o> SideBuilder<'o> {
         state: &mut SourceState,
         mapping: Option<&Mapping>,
         p: &nianshen_table::RowProblem,
-        refusals: &mut Vec<CdrError>,
+        rejections: &mut Vec<CdrError>,
         accepted: &mut usize,
     ) {
         if matches!(state.phase, Phase::Sniffing(_)) {
-            // A cut-off record still tells the layout by its shape.
+            // The shape of a cut-off record still shows the layout.
             let extra = (p.row, csv_cells(&p.text));
-            self.decide_with(state, mapping, refusals, accepted, Some(extra));
+            self.decide_with(state, mapping, rejections, accepted, Some(extra));
         }
         if state.file_idx.is_some() {
             self.side.stats.unreadable_rows += 1;
@@ -380,12 +386,12 @@ impl<'o> SideBuilder<'o> {
         &mut self,
         mut state: SourceState,
         mapping: Option<&Mapping>,
-        refusals: &mut Vec<CdrError>,
+        rejections: &mut Vec<CdrError>,
         accepted: &mut usize,
         invalid_bytes: u64,
     ) {
         if matches!(state.phase, Phase::Sniffing(_)) {
-            self.decide(&mut state, mapping, refusals, accepted);
+            self.decide(&mut state, mapping, rejections, accepted);
         }
         if let Some(f) = state
             .file_idx
@@ -410,7 +416,7 @@ fn csv_cells(text: &str) -> Vec<nianshen_table::Cell> {
 }
 
 impl SideBuilder<'_> {
-    /// A row after the layout is known.
+    /// Reads a data row once the layout is known.
     fn data_row(&mut self, state: &mut SourceState, row: u64, cells: RowView<'_>) {
         let (Phase::Reading(plan), Some(file_idx)) = (&state.phase, state.file_idx) else {
             return;
@@ -486,7 +492,8 @@ impl SideBuilder<'_> {
                 row,
                 column: plan.name(role).unwrap_or(role.name()).to_string(),
                 stated,
-                summed: state.sums.get(&col).copied().unwrap_or(0.0),
+                // Sums of amounts in cents carry float noise; 6 decimals are plenty.
+                summed: (state.sums.get(&col).copied().unwrap_or(0.0) * 1e6).round() / 1e6,
             });
         }
     }

@@ -165,7 +165,7 @@ pub(crate) fn parse(
         .bleg_col
         .map(|c| view.get(c).to_text())
         .filter(|s| !s.trim().is_empty());
-    // A masked or damaged number says more than a missing own number.
+    // A masked or damaged number is the more useful reason than a missing own number.
     let damaged = [
         number_problem(&caller, true),
         number_problem(&callee, false),

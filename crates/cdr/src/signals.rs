@@ -114,7 +114,7 @@ impl FileSignals {
                 sample_rows: samples.clone(),
             })
             .collect();
-        // Below 60 timestamps a share of zeros says little.
+        // Below 60 timestamps a share of zeros is not meaningful.
         if self.with_seconds >= 60
             && (self.zero_seconds as f64) > zero_share * self.with_seconds as f64
         {

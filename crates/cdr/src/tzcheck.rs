@@ -6,7 +6,7 @@ use chrono::FixedOffset;
 use crate::matching::{group, pair_tolerance, MatchOptions, Warning};
 use crate::model::Side;
 
-/// Sides smaller than this say too little about an offset.
+/// Sides smaller than this are too small to show an offset.
 const MIN_RECORDS: u64 = 10;
 
 /// Warnings about the reconciliation as a whole.

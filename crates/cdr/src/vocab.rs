@@ -27,7 +27,7 @@ pub struct Vocabulary {
     pub seconds_zero_share: f64,
 }
 
-/// Whether a disposition cell says the call was answered.
+/// The answer state a disposition cell states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {
     Yes,

@@ -55,7 +55,7 @@ fn recon(local: &Path, carrier: &Path, extra: &[&str]) -> Value {
 }
 
 #[test]
-fn gbk_text_with_pipes_named_xls_is_read_by_content() {
+fn gbk_pipe_text_named_xls() {
     let j = inspect("gbk_pipe_named.xls");
     assert_eq!(j["encoding"], "GB18030");
     assert_eq!(j["delimiter"], "|");
@@ -69,7 +69,7 @@ fn gbk_text_with_pipes_named_xls_is_read_by_content() {
 }
 
 #[test]
-fn utf16_tab_separated_text_is_read() {
+fn utf16_tab_text() {
     let j = inspect("utf16_tab.csv");
     assert_eq!(j["encoding"], "UTF-16LE");
     assert_eq!(j["delimiter"], "\\t");
@@ -77,7 +77,7 @@ fn utf16_tab_separated_text_is_read() {
 }
 
 #[test]
-fn title_rows_are_skipped_and_total_rows_checked() {
+fn title_and_total_rows() {
     let j = inspect("bill_title_total.csv");
     assert_eq!(j["header_row"], 4);
     assert_eq!(j["rows"], 3, "title, total and footer rows are no data");
@@ -90,7 +90,7 @@ fn title_rows_are_skipped_and_total_rows_checked() {
 }
 
 #[test]
-fn a_bill_made_per_number_takes_its_own_number_from_the_title() {
+fn per_number_bill_own_number_from_title() {
     let j = inspect("per_number_bill.csv");
     assert_eq!(j["rows"], 3);
     assert_eq!(j["usable"], 2);
@@ -103,7 +103,7 @@ fn a_bill_made_per_number_takes_its_own_number_from_the_title() {
 }
 
 #[test]
-fn a_zip_of_bills_is_one_side() {
+fn zip_of_bills_as_one_side() {
     let r = recon(&fixture("bill_title_total.csv"), &fixture("bills.zip"), &[]);
     assert_eq!(r["carrier"]["files"].as_array().map(Vec::len), Some(2));
     assert_eq!(r["matched"], 2);
@@ -112,7 +112,7 @@ fn a_zip_of_bills_is_one_side() {
 }
 
 #[test]
-fn bad_input_is_refused_in_chinese_naming_the_file() {
+fn bad_input_rejected_naming_file() {
     let cases = ["empty.csv", "binary.csv", "no-such-file.csv"];
     for name in cases {
         let path = fixture(name);
@@ -136,7 +136,7 @@ fn bad_input_is_refused_in_chinese_naming_the_file() {
 }
 
 #[test]
-fn unmappable_columns_are_listed_with_a_mapping_to_start_from() {
+fn unmappable_columns_listed_with_mapping() {
     let path = fixture("unmappable.csv");
     let (code, _, err) = run(&["cdr", "inspect", path.to_str().expect("path")]);
     assert_eq!(code, 2);
@@ -156,7 +156,7 @@ fn unmappable_columns_are_listed_with_a_mapping_to_start_from() {
 }
 
 #[test]
-fn a_mapping_file_reads_the_unmappable_file() {
+fn mapping_file_reads_unmappable_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mapping = dir.path().join("m.toml");
     std::fs::write(&mapping, "[columns]\ncaller = \"from\"\ncallee = \"to\"\nstart = \"when\"\ntalk_seconds = \"secs\"\n").expect("write");
@@ -175,7 +175,7 @@ fn a_mapping_file_reads_the_unmappable_file() {
 }
 
 #[test]
-fn out_writes_bom_csvs_with_masked_numbers() {
+fn out_writes_masked_bom_csvs() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
     recon(
@@ -200,7 +200,7 @@ fn out_writes_bom_csvs_with_masked_numbers() {
 }
 
 #[test]
-fn a_whole_hour_shift_between_the_sides_is_pointed_out() {
+fn whole_hour_shift_warned() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");
     let mut carrier = local.clone();

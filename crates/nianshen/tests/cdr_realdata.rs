@@ -72,7 +72,7 @@ fn inspect(file: &Path) -> (i32, Option<Value>, String) {
 }
 
 #[test]
-fn pbx_exports_reconciled_against_themselves_match_completely() {
+fn pbx_exports_self_recon_match_all() {
     let files = [
         ("cdr-asterisk/asterisk-testsuite_cdrlib_good.csv", false, 2),
         ("cdr-asterisk/bugadm_asterisk11_Master.csv", false, 89),
@@ -103,7 +103,7 @@ fn pbx_exports_reconciled_against_themselves_match_completely() {
 }
 
 #[test]
-fn asterisk_rows_without_a_caller_are_unusable_not_matched() {
+fn asterisk_without_caller_unusable() {
     let Some(f) = realdata("cdr-asterisk/asterisk-testsuite_self_test_Master.csv") else {
         return;
     };
@@ -115,7 +115,7 @@ fn asterisk_rows_without_a_caller_are_unusable_not_matched() {
 }
 
 #[test]
-fn freeswitch_b_legs_are_left_out() {
+fn freeswitch_b_legs_dropped() {
     let Some(f) = realdata("cdr-freeswitch/levietcuong2602_Master.csv") else {
         return;
     };
@@ -128,7 +128,7 @@ fn freeswitch_b_legs_are_left_out() {
 }
 
 #[test]
-fn freeswitch_per_account_copies_are_counted_once_per_side() {
+fn freeswitch_per_account_copies_dropped() {
     let (Some(master), Some(copy)) = (
         realdata("cdr-freeswitch/duynguyen2599_Master.csv"),
         realdata("cdr-freeswitch/duynguyen2599_per-account_20172519.csv"),
@@ -153,7 +153,7 @@ fn freeswitch_per_account_copies_are_counted_once_per_side() {
 }
 
 #[test]
-fn carrier_xls_exports_are_read_with_their_durations_and_masks() {
+fn carrier_xls_rows_and_masks() {
     let cases = [
         ("cdr-other/chinamobile_2015-05_voice.xls", 74, 0),
         (
@@ -188,7 +188,7 @@ fn carrier_xls_exports_are_read_with_their_durations_and_masks() {
 }
 
 #[test]
-fn files_that_are_not_call_records_are_refused_saying_what_they_are() {
+fn non_call_records_rejected() {
     let cases = [
         ("cdr-asterisk/asterisk-testsuite_CELMaster1.csv", "CEL"),
         ("cdr-other/alipay_bill_GBK_preamble.csv", "收付款"),
@@ -208,7 +208,7 @@ fn files_that_are_not_call_records_are_refused_saying_what_they_are() {
 }
 
 #[test]
-fn a_cut_off_asterisk_file_reports_the_row_it_failed_on() {
+fn truncated_asterisk_reports_row() {
     let Some(f) = realdata("cdr-asterisk/asterisk-testsuite_cdrlib_buggy_truncated.csv") else {
         return;
     };
@@ -224,7 +224,7 @@ fn a_cut_off_asterisk_file_reports_the_row_it_failed_on() {
 }
 
 #[test]
-fn the_custom_order_file_without_its_mapping_gets_a_mapping_to_start_from() {
+fn custom_order_without_mapping_suggests_one() {
     let Some(f) = realdata("cdr-asterisk/kelysaina_cdr_Master_custom_order.csv") else {
         return;
     };

@@ -1,5 +1,5 @@
-//! ZIP archives of tables: each member that is a table is read as its own
-//! source; folders and system files are passed over, other files are
+//! ZIP archives of tables. Each member that is a table is read as its own
+//! source. Folders and system files are passed over, and other files are
 //! reported as skipped.
 
 use std::io::{Read, Seek};

@@ -1,5 +1,5 @@
-//! Why a tabular file could not be read, with the file and place it
-//! concerns, and messages for the user in Chinese or English.
+//! Errors of reading a tabular file, with the file they concern and
+//! messages for the user in Chinese or English.
 
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub enum TableError {
     /// A workbook (XLS/XLSX) that the workbook reader rejected.
     #[error("{file}: damaged workbook: {message}")]
     Workbook { file: PathBuf, message: String },
-    /// A ZIP archive that could not be opened or holds no table.
+    /// A ZIP archive that could not be opened or contains no table.
     #[error("{file}: {message}")]
     Archive { file: PathBuf, message: String },
     /// Reading stopped in the middle of a text file.
@@ -42,7 +42,7 @@ pub enum TableError {
 }
 
 impl TableError {
-    /// The file the error concerns.
+    /// Returns the file the error concerns.
     pub fn file(&self) -> &std::path::Path {
         match self {
             TableError::NotFound { file }
@@ -55,8 +55,8 @@ impl TableError {
         }
     }
 
-    /// The message for a user: what is wrong, quoting the file, then on its
-    /// own line what to do.
+    /// Formats the message for a user: what is wrong, quoting the file,
+    /// then on its own line what to do.
     pub fn message(&self, lang: Lang) -> String {
         let f = self.file().display();
         match (self, lang) {
@@ -95,7 +95,7 @@ impl TableError {
                 format!("压缩包“{f}”无法使用：{message}。\n请确认压缩包完整，且其中有 CSV/TXT/Excel 文件。")
             }
             (TableError::Archive { message, .. }, Lang::En) => format!(
-                "cannot use the archive {f}: {message}.\nMake sure it is complete and holds CSV/TXT/Excel files."
+                "cannot use the archive {f}: {message}.\nMake sure it is complete and contains CSV/TXT/Excel files."
             ),
             (TableError::Text { row, message, .. }, Lang::Zh) => {
                 format!("文件“{f}”第 {row} 行无法读取：{message}。\n请检查该行附近的内容，或重新导出文件。")
@@ -107,7 +107,7 @@ impl TableError {
     }
 }
 
-/// The Chinese name of what a binary file looks like.
+/// Translates the description of a binary file into Chinese.
 fn what_zh(what: &str) -> &str {
     match what {
         "PDF document" => "PDF 文档",

@@ -66,7 +66,7 @@ mod tests {
     }
 
     #[test]
-    fn the_header_row_is_found_below_title_rows() {
+    fn header_row_below_title_rows() {
         let rows = [
             vec![Cell::Text("2024年话单".into())],
             vec![Cell::Text("号码：13800138000".into()), Cell::Empty],

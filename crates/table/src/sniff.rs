@@ -1,7 +1,7 @@
-//! Telling workbooks, archives, text and other binary files apart by their
-//! first bytes, whatever their names say.
+//! Detection of workbooks, archives, text and other binary files by their
+//! first bytes, whatever their file names suggest.
 
-/// What the first bytes of a file say it is.
+/// The kind of file its first bytes show.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// No bytes at all.

@@ -15,10 +15,10 @@ use crate::sniff::{sniff, Kind};
 use crate::text::{self, DecodeReader, TextEncoding, SNIFF_BYTES};
 use crate::{excel, RowProblem};
 
-/// What kind of content a source holds.
+/// The kind of content of a source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// Delimited text (CSV, TSV, TXT, whatever its name says).
+    /// Delimited text (CSV, TSV, TXT, whatever the file name).
     Text,
     /// A BIFF8 workbook (`.xls`, OLE2 container).
     Xls,
@@ -60,7 +60,7 @@ pub enum RowView<'a> {
         /// Empty columns left of the sheet's used range.
         offset: usize,
     },
-    /// Cells that a caller holds itself (e.g. rows it buffered).
+    /// Cells that a caller owns itself (e.g. rows it buffered).
     Owned(&'a [crate::Cell]),
 }
 
@@ -120,7 +120,7 @@ pub enum Event<'a> {
     Skipped { file: PathBuf, reason: TableError },
 }
 
-/// What the callback returns: `Break` skips the rest of the current source.
+/// The callback's result: `Break` skips the rest of the current source.
 pub type Flow = ControlFlow<()>;
 
 /// Streams every row of `path` (a text file, a workbook or a ZIP archive)
@@ -199,15 +199,15 @@ pub(crate) fn stream_bytes(
         Kind::Text => {
             let head = bytes[..head_len].to_vec();
             let mut rest = Cursor::new(bytes);
-            // `head` already holds the first bytes.
+            // `head` already contains the first bytes.
             rest.set_position(head_len as u64);
             stream_text(path, rest, head, sink)
         }
     }
 }
 
-/// Streams a text table; `head` holds the first bytes already read from
-/// `rest`.
+/// Streams a text table. `head` contains the first bytes already read
+/// from `rest`.
 pub(crate) fn stream_text<R: Read>(
     path: &Path,
     rest: R,

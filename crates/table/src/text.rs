@@ -1,10 +1,10 @@
 //! Text tables: encoding detection, decoding while streaming, delimiter
 //! sniffing and CSV parsing with the `csv` crate.
 //!
-//! The encoding is decided from the first 64 KiB: a byte-order mark wins;
-//! else valid UTF-8 is UTF-8; else the bytes are read as GB18030 (a superset
-//! of GBK, what Chinese Windows exports use). Bytes that do not decode are
-//! replaced and counted, never guessed.
+//! The encoding is decided from the first 64 KiB. A byte-order mark wins,
+//! then valid UTF-8 is read as UTF-8, and anything else as GB18030 (a
+//! superset of GBK, which Chinese Windows exports use). Bytes that do not
+//! decode are replaced and counted, never guessed.
 
 use std::io::{self, Read};
 
@@ -184,7 +184,8 @@ pub(crate) struct DecodeReader<R> {
 }
 
 impl<R: Read> DecodeReader<R> {
-    /// `head` holds the bytes already read from `inner` for sniffing.
+    /// Creates the reader. `head` contains the bytes already read from
+    /// `inner` for sniffing.
     pub(crate) fn new(inner: R, head: Vec<u8>, encoding: TextEncoding) -> Self {
         let raw_len = head.len();
         let mut raw = head;
@@ -297,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cut_multibyte_character_is_still_utf8() {
+    fn utf8_with_cut_character_at_end() {
         let text = "主叫号码".as_bytes();
         assert_eq!(detect_encoding(&text[..4]), Some(TextEncoding::Utf8));
     }

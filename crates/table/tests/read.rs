@@ -67,7 +67,7 @@ fn invalid_utf8_bytes_are_counted_not_guessed() {
 }
 
 #[test]
-fn empty_and_binary_files_are_refused_with_their_name() {
+fn empty_and_binary_files_rejected() {
     let dir = tempfile::tempdir().unwrap();
     let empty = write(dir.path(), "empty.csv", b"");
     let bom_only = write(dir.path(), "bom.csv", b"\xEF\xBB\xBF\r\n");
@@ -113,7 +113,7 @@ fn zip_members_are_read_in_name_order() {
 }
 
 #[test]
-fn truncated_quoted_record_is_a_problem_with_its_row() {
+fn truncated_record_reported_with_row() {
     let Some(p) = realdata("cdr-asterisk/asterisk-testsuite_cdrlib_buggy_truncated.csv") else {
         return;
     };
@@ -125,7 +125,7 @@ fn truncated_quoted_record_is_a_problem_with_its_row() {
 }
 
 #[test]
-fn generated_truncated_file_keeps_the_rows_before_the_cut() {
+fn truncated_file_keeps_earlier_rows() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "cut.csv", b"a,b\n1,2\n3,\"unfinished");
     let t = read_table(&p).unwrap();
@@ -179,7 +179,7 @@ fn xlsx_dates_respect_the_1904_system_and_durations() {
 }
 
 #[test]
-fn a_big_number_cell_comes_out_as_its_digits() {
+fn big_number_cell_keeps_digits() {
     let Some(p) = realdata("xlsx/excelize_OverflowNumericCell_13digit.xlsx") else {
         return;
     };

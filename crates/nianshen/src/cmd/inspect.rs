@@ -44,49 +44,75 @@ fn layout_name(layout: &str, lang: Lang) -> &str {
     }
 }
 
-/// The readable description.
+/// Lines of text in the user's language.
+struct Text {
+    lang: Lang,
+    out: String,
+}
+
+impl Text {
+    /// Appends one line, in Chinese or English.
+    fn line(&mut self, zh: String, en: String) {
+        self.out
+            .push_str(if self.lang == Lang::Zh { &zh } else { &en });
+        self.out.push('\n');
+    }
+}
+
+/// Formats the readable description.
 fn describe(i: &Inspection, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
-    let mut s = String::new();
-    let line = |s: &mut String, zh_text: String, en_text: String| {
-        s.push_str(if zh { &zh_text } else { &en_text });
-        s.push('\n');
+    let mut text = Text {
+        lang,
+        out: String::new(),
     };
-    line(
-        &mut s,
+    describe_source(&mut text, i);
+    describe_rows(&mut text, i);
+    describe_signals(&mut text, i);
+    text.out
+}
+
+/// Describes the file, its encoding, layout and column mapping.
+fn describe_source(t: &mut Text, i: &Inspection) {
+    t.line(
         format!("文件：{}", i.file.display()),
         format!("file: {}", i.file.display()),
     );
+
     let enc = i.encoding.clone().unwrap_or_else(|| "—".into());
     let delim = i.delimiter.clone().unwrap_or_else(|| "—".into());
-    line(
-        &mut s,
+    t.line(
         format!("格式：{}，编码：{enc}，分隔符：{delim}", i.format),
         format!("format: {}, encoding: {enc}, delimiter: {delim}", i.format),
     );
+
     let header = i
         .header_row
         .map_or_else(|| "—".to_string(), |r| r.to_string());
-    line(
-        &mut s,
-        format!("版式：{}，表头行：{header}", layout_name(&i.layout, lang)),
+    t.line(
+        format!(
+            "版式：{}，表头行：{header}",
+            layout_name(&i.layout, Lang::Zh)
+        ),
         format!(
             "layout: {}, header row: {header}",
-            layout_name(&i.layout, lang)
+            layout_name(&i.layout, Lang::En)
         ),
     );
+
     let cols: Vec<String> = i
         .mapping
         .iter()
         .map(|(k, v)| format!("{k} = {v}"))
         .collect();
-    line(
-        &mut s,
+    t.line(
         format!("列映射：{}", cols.join("；")),
         format!("columns: {}", cols.join("; ")),
     );
-    line(
-        &mut s,
+}
+
+/// Describes the row counts, unreadable rows and normalised samples.
+fn describe_rows(t: &mut Text, i: &Inspection) {
+    t.line(
         format!(
             "数据 {} 行；接通 {} 行，其中可核对 {}、无法核对 {}；无法读取 {} 行；脱敏号码 {} 个",
             i.rows, i.answered, i.usable, i.unusable_rows, i.unreadable_rows, i.masked_numbers
@@ -97,16 +123,14 @@ fn describe(i: &Inspection, lang: Lang) -> String {
         ),
     );
     for (reason, n) in &i.unusable_by_reason {
-        line(
-            &mut s,
+        t.line(
             format!("  无法核对（{reason}）：{n} 行"),
             format!("  unusable ({reason}): {n} rows"),
         );
     }
     for b in i.unreadable.iter().take(10) {
         let col = b.column.clone().unwrap_or_default();
-        line(
-            &mut s,
+        t.line(
             format!(
                 "  第 {} 行无法读取：{}（列 {col}，值“{}”）",
                 b.row, b.reason_zh, b.value
@@ -118,8 +142,7 @@ fn describe(i: &Inspection, lang: Lang) -> String {
         );
     }
     for r in &i.samples {
-        line(
-            &mut s,
+        t.line(
             format!(
                 "  样例 第 {} 行：{} → {}，{}，通话 {} 秒",
                 r.row, r.caller, r.callee, r.time, r.talk_seconds
@@ -130,13 +153,16 @@ fn describe(i: &Inspection, lang: Lang) -> String {
             ),
         );
     }
+}
+
+/// Describes the tamper signals with sample rows.
+fn describe_signals(t: &mut Text, i: &Inspection) {
     if i.signals.is_empty() {
-        line(&mut s, "篡改迹象：无".into(), "tamper signals: none".into());
+        t.line("篡改迹象：无".into(), "tamper signals: none".into());
     }
     for sig in &i.signals {
         let rows: Vec<String> = sig.sample_rows.iter().map(|r| r.row.to_string()).collect();
-        line(
-            &mut s,
+        t.line(
             format!(
                 "篡改迹象 {}：{} 处（如第 {} 行）",
                 sig.id,
@@ -151,5 +177,4 @@ fn describe(i: &Inspection, lang: Lang) -> String {
             ),
         );
     }
-    s
 }
