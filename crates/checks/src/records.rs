@@ -62,11 +62,13 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     Ok(Some(activity))
 }
 
-/// The paths of an input that exist; an absent one is noted.
+/// The paths of an input that exist and hold files; an absent or empty one
+/// is noted as not provided.
 fn existing(cx: &mut Context<'_>, kind: InputKind, zh: &str, en: &str) -> Vec<PathBuf> {
     let paths = cx.case.input_paths(kind);
-    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.into_iter().partition(|p| p.exists());
+    let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) = paths
+        .into_iter()
+        .partition(|p| !crate::tables::files_under(std::slice::from_ref(p)).is_empty());
     for path in absent {
         cx.input_missing(zh, en, &path);
     }
