@@ -168,19 +168,18 @@ fn past_status(cx: &Context<'_>, past: &Obligation) -> String {
 fn judge_next(cx: &mut Context<'_>, next: &Obligation) {
     let name = cx.t(&next.name_zh, &next.name_en);
     let days_left = (next.deadline - cx.as_of).num_days();
-    if next.filed.is_none() && days_left <= cx.pack.schedule.due_soon_days {
-        if next.opens.is_none_or(|open| open <= cx.as_of) {
-            cx.raise(
-                "schedule.due_soon",
-                &[
-                    ("deadline_name", name),
-                    ("deadline", next.deadline.to_string()),
-                    ("days_left", days_left.to_string()),
-                ],
-                Vec::new(),
-            );
-            return;
-        }
+    let window_open = next.opens.is_none_or(|open| open <= cx.as_of);
+    if next.filed.is_none() && days_left <= cx.pack.schedule.due_soon_days && window_open {
+        cx.raise(
+            "schedule.due_soon",
+            &[
+                ("deadline_name", name),
+                ("deadline", next.deadline.to_string()),
+                ("days_left", days_left.to_string()),
+            ],
+            Vec::new(),
+        );
+        return;
     }
     let status = window_status(cx, next, days_left);
     let opens = next.opens.map(|d| d.to_string()).unwrap_or_default();
