@@ -17,7 +17,7 @@ use crate::planted::{self, Faults, Planted};
 use crate::rng::{mix, Rng};
 use crate::tables;
 use crate::world::{self, World, CDR_MONTHS, MATERIALS_DATE};
-use crate::{pdf, photo};
+use crate::{pdf, photo, sign};
 
 /// The company's money in 2024: revenue excluding VAT, and the client's fee
 /// including 6% VAT (12 × 283,620.00 = 3,210,792.45 × 1.06).
@@ -119,6 +119,25 @@ fn write_pdf(
     sink.write(rel, &pdf::render(&doc).bytes)
 }
 
+/// A material PDF sealed with the company's (demo) electronic seal on the
+/// materials date, 09:30 Beijing time.
+fn write_signed_pdf(
+    sink: &mut Sink,
+    signer: &sign::Signer,
+    rel: &str,
+    title: &str,
+    paragraphs: Vec<String>,
+) -> Result<(), DemoError> {
+    let doc = pdf::Doc {
+        title: title.to_string(),
+        paragraphs,
+        date: world::ymd(MATERIALS_DATE),
+    };
+    let bytes = sign::sign(&pdf::render(&doc), signer, "D:20250110093000+08'00'")
+        .map_err(|e| DemoError::encode(rel, e))?;
+    sink.write(rel, &bytes)
+}
+
 /// One PDF per catalogue item, named 简称_材料类型_YYYYMMDD.pdf.
 fn materials(sink: &mut Sink, pack: &RulePack, f: &CaseFacts) -> Result<(), DemoError> {
     let doc_facts = DocFacts {
@@ -129,6 +148,9 @@ fn materials(sink: &mut Sink, pack: &RulePack, f: &CaseFacts) -> Result<(), Demo
         declared_revenue: f.declared_revenue(),
         site_address: f.site_address(),
     };
+    let w = f.world;
+    let serial = 0x2025_0000_0000 + w.seed % 0x1_0000_0000;
+    let signer = sign::Signer::new(&w.name, &w.name, serial, "250110013000Z");
     for item in &pack.catalogue {
         sink.folder(&format!("材料/{}", item.folder))?;
         if f.faults.dengbao_missing && is_dengbao(&item.id, &item.name.zh) {
@@ -142,7 +164,7 @@ fn materials(sink: &mut Sink, pack: &RulePack, f: &CaseFacts) -> Result<(), Demo
             date_tag()
         );
         let text = docs::material(&item.id, &item.name.zh, &doc_facts);
-        write_pdf(sink, &rel, &item.name.zh, text, world::ymd(MATERIALS_DATE))?;
+        write_signed_pdf(sink, &signer, &rel, &item.name.zh, text)?;
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ mod pdf;
 mod photo;
 mod planted;
 mod rng;
+mod sign;
 mod tables;
 mod world;
 

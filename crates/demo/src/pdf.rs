@@ -35,8 +35,9 @@ pub struct Doc {
 #[derive(Clone, Debug)]
 pub struct Written {
     pub bytes: Vec<u8>,
-    /// Object number of the catalog and of the first page.
+    /// Object numbers of the catalog, the page tree and the first page.
     pub catalog: usize,
+    pub pages: usize,
     pub first_page: usize,
     /// The page's dictionary text without `<<`/`>>`, to be repeated with an
     /// `/Annots` entry by an update.
@@ -125,7 +126,7 @@ pub fn render(doc: &Doc) -> Written {
         ),
     );
 
-    b.finish(catalog, info, first_page, first_page_dict)
+    b.finish([catalog, pages_obj, info, first_page], first_page_dict)
 }
 
 /// Objects written in number order; numbers start at 1.
@@ -161,7 +162,9 @@ impl Builder {
         n
     }
 
-    fn finish(self, catalog: usize, info: usize, first_page: usize, dict: String) -> Written {
+    /// `objects` are the catalog, page tree, info and first page numbers.
+    fn finish(self, objects: [usize; 4], dict: String) -> Written {
+        let [catalog, pages, info, first_page] = objects;
         let mut out = b"%PDF-1.7\n%\xe5\xb9\xb4\xe5\xae\xa1\n".to_vec();
         let mut offsets = Vec::new();
         for (i, body) in self.objects.iter().enumerate() {
@@ -181,6 +184,7 @@ impl Builder {
         Written {
             bytes: out,
             catalog,
+            pages,
             first_page,
             first_page_dict: dict,
             info,
@@ -294,22 +298,28 @@ fn char_width(c: char) -> f64 {
     }
 }
 
-/// Splits a paragraph into lines of at most `ems` wide.
+/// Splits a paragraph into lines of at most `ems` wide, keeping runs of
+/// ASCII letters and digits (numbers, codes) on one line where they fit.
 fn wrap(text: &str, ems: f64) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut line: Vec<char> = Vec::new();
     let mut w = 0.0;
     for c in text.chars() {
         let cw = char_width(c);
         if w + cw > ems && !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-            w = 0.0;
+            let word = |ch: &char| ch.is_ascii_alphanumeric() || *ch == '.' || *ch == ',';
+            let run = line.iter().rev().take_while(|ch| word(ch)).count();
+            let carry = if word(&c) && run < line.len() { run } else { 0 };
+            let tail = line.split_off(line.len() - carry);
+            lines.push(line.into_iter().collect());
+            w = tail.iter().copied().map(char_width).sum();
+            line = tail;
         }
         line.push(c);
         w += cw;
     }
     if !line.is_empty() {
-        lines.push(line);
+        lines.push(line.into_iter().collect());
     }
     lines
 }
@@ -409,6 +419,14 @@ mod tests {
     #[test]
     fn the_same_document_gives_the_same_bytes() {
         assert_eq!(render(&sample()).bytes, render(&sample()).bytes);
+    }
+
+    #[test]
+    fn wrapping_keeps_numbers_whole() {
+        let lines = wrap("甲甲甲甲 2024年", 5.5);
+        assert_eq!(lines, vec!["甲甲甲甲 ".to_string(), "2024年".to_string()]);
+        let lines = wrap("12345678", 2.0);
+        assert_eq!(lines, vec!["1234", "5678"]);
     }
 
     #[test]
