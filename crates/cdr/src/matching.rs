@@ -188,21 +188,44 @@ fn rate(l: u64, c: u64) -> Option<f64> {
     (c > 0).then(|| (l as f64 - c as f64).abs() / c as f64)
 }
 
-/// Record indices of both sides under one key (caller, callee).
-pub(crate) type Groups<'a> = HashMap<(&'a str, &'a str), (Vec<u32>, Vec<u32>)>;
+/// Record indices of both sides under one key: the local side's ids of
+/// caller and callee, packed into one integer.
+pub(crate) type Groups = HashMap<u64, (Vec<u32>, Vec<u32>)>;
 
-/// Records of both sides grouped by key: (local indices, carrier indices).
-pub(crate) fn group<'a>(local: &'a Side, carrier: &'a Side) -> Groups<'a> {
-    let mut groups: Groups<'a> = HashMap::new();
+fn key(caller: u32, callee: u32) -> u64 {
+    (u64::from(caller) << 32) | u64::from(callee)
+}
+
+/// Groups the records of both sides by key: (local indices, carrier
+/// indices). Carrier numbers are translated to local number ids once per
+/// distinct number, so records are grouped by integers, not strings.
+pub(crate) fn group(local: &Side, carrier: &Side) -> Groups {
+    let mut groups: Groups = HashMap::new();
     for (i, r) in local.records.iter().enumerate() {
         groups
-            .entry((local.number(r.caller), local.number(r.callee)))
+            .entry(key(r.caller, r.callee))
             .or_default()
             .0
             .push(i as u32);
     }
+
+    let local_ids: HashMap<&str, u32> = local
+        .numbers
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
+    let to_local: Vec<Option<u32>> = carrier
+        .numbers
+        .iter()
+        .map(|n| local_ids.get(n.as_str()).copied())
+        .collect();
+    let translate = |id: u32| to_local.get(id as usize).copied().flatten();
     for (i, r) in carrier.records.iter().enumerate() {
-        if let Some(g) = groups.get_mut(&(carrier.number(r.caller), carrier.number(r.callee))) {
+        let (Some(caller), Some(callee)) = (translate(r.caller), translate(r.callee)) else {
+            continue;
+        };
+        if let Some(g) = groups.get_mut(&key(caller, callee)) {
             g.1.push(i as u32);
         }
     }
@@ -225,7 +248,7 @@ fn match_records(local: &Side, carrier: &Side, opts: &MatchOptions) -> Vec<(u32,
         .filter(|(_, (_, c))| !c.is_empty())
         .collect();
     // Key order only affects the order of the pairs list, not the pairs.
-    keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keys.sort_unstable_by_key(|(k, _)| *k);
     for (_, (ls, cs)) in keys {
         match_key(&ls, &cs, local, carrier, opts, &mut pairs);
     }

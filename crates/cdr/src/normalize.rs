@@ -9,7 +9,7 @@ use chrono::{FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
 use nianshen_table::{normalize_header, CellRef};
 
 /// A number cell after normalising.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum NumberValue {
     /// Digits (or an identifier such as a SIP user).
     Ok(String),

@@ -117,10 +117,27 @@ fn mapping_for<'a>(
         return Some(m);
     }
     let rel = match &opts.glob_base {
-        Some(base) => file.strip_prefix(base).unwrap_or(file),
-        None => file,
+        Some(base) => relative_to(file, base),
+        None => file.to_path_buf(),
     };
-    globs.iter().find(|(g, _)| g.is_match(rel)).map(|(_, m)| *m)
+    globs
+        .iter()
+        .find(|(g, _)| g.is_match(&rel))
+        .map(|(_, m)| *m)
+}
+
+/// Returns `file` relative to `base`, comparing canonical paths when one
+/// of them is relative and the other absolute.
+fn relative_to(file: &Path, base: &Path) -> PathBuf {
+    if let Ok(rel) = file.strip_prefix(base) {
+        return rel.to_path_buf();
+    }
+    match (file.canonicalize(), base.canonicalize()) {
+        (Ok(f), Ok(b)) => f
+            .strip_prefix(&b)
+            .map_or_else(|_| file.to_path_buf(), Path::to_path_buf),
+        _ => file.to_path_buf(),
+    }
 }
 
 /// Lists every regular file under `dir` in name order, leaving hidden files out.
@@ -523,8 +540,12 @@ impl SideBuilder<'_> {
             }
         }
         let agent = p.agent.as_ref().map_or(0, |a| {
-            stats.agents.insert(a.clone());
-            intern(&mut self.agent_ids, &mut self.side.agents, a) + 1
+            let before = self.side.agents.len();
+            let id = intern(&mut self.agent_ids, &mut self.side.agents, a);
+            if self.side.agents.len() > before {
+                stats.agents.insert(a.clone());
+            }
+            id + 1
         });
         if !p.answered {
             return;

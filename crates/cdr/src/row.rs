@@ -100,7 +100,13 @@ pub(crate) fn parse(
 ) -> Result<Parsed, Unreadable> {
     let plan = ctx.plan;
     let cell = |role: Role| plan.col(role).map_or(CellRef::Empty, |c| view.get(c));
-    let text = |role: Role| cell(role).to_text();
+    // Text cells are borrowed; only workbook numbers and dates are formatted.
+    let text = |role: Role| -> std::borrow::Cow<'_, str> {
+        match cell(role) {
+            CellRef::Text(t) => std::borrow::Cow::Borrowed(t),
+            other => std::borrow::Cow::Owned(other.to_text()),
+        }
+    };
 
     let (start, answer, end) = parse_times(&cell, plan)?;
     let Some(time) = (if plan.has(Role::Answer) {
@@ -370,12 +376,7 @@ fn note_numbers(
             _ => {}
         }
     }
-    let key = (
-        format!("{caller:?}"),
-        format!("{callee:?}"),
-        time.epoch,
-        talk,
-    );
+    let key = (caller, callee, time.epoch, talk);
     ctx.signals.identity(row, key, || match (caller, callee) {
         (NumberValue::Ok(a), NumberValue::Ok(b)) => {
             format!("{} → {}", show(a, unmask), show(b, unmask))
