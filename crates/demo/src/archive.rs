@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use zip::write::SimpleFileOptions;
 
-/// A ZIP holding one file, deflated, dated 2025-01-10 09:30.
+/// Builds a ZIP with one deflated file, dated 2025-01-10 09:30.
 pub fn zip_one(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut cursor = std::io::Cursor::new(Vec::new());
     let mut zip = zip::ZipWriter::new(&mut cursor);

@@ -65,7 +65,7 @@ const S_EXTRA_T: u64 = 44;
 const S_EXTRA_SHORT: u64 = 45;
 const S_EXTRA_TALK: u64 = 46;
 
-/// How a local call ended.
+/// The end state of a local call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Disposition {
     Answered,
@@ -143,7 +143,7 @@ impl Model {
         day * SECS_PER_DAY + secs as i64
     }
 
-    /// A callee: 35 % from a pool of returning customers, else practically unique.
+    /// Draws a callee: 35 % from a pool of returning customers, else practically unique.
     fn callee(&self, i: u64, hot_salt: u64, callee_salt: u64, hot_share: f64) -> u64 {
         if self.u(i, hot_salt) < hot_share {
             self.h(i, callee_salt) % self.hot
@@ -152,7 +152,7 @@ impl Model {
         }
     }
 
-    /// Talk seconds of an answered call: 10 % hang up within 10 s, the rest
+    /// Draws the talk seconds of an answered call: 10 % hang up within 10 s, the rest
     /// a long-tailed conversation of at most two hours.
     fn talk(&self, i: u64, short_salt: u64, talk_salt: u64) -> i64 {
         if self.u(i, short_salt) < 0.10 {
@@ -194,8 +194,8 @@ impl Model {
         }
     }
 
-    /// An odd call after a very short answered one is, half the time, a
-    /// redial of the same number 1–8 s after the first call ended.
+    /// Turns an odd call after a very short answered one, half the time,
+    /// into a redial of the same number 1–8 s after the first call ended.
     fn redial(&self, call: &mut LocalCall, prev: &LocalCall) -> bool {
         let eligible = call.index % 2 == 1
             && prev.disposition == Disposition::Answered
@@ -214,8 +214,8 @@ impl Model {
         eligible
     }
 
-    /// The carrier's copy of an answered call, or `None` when it is missing.
-    /// Returns the row and whether its talk time was changed.
+    /// Returns the carrier's copy of an answered call and whether its talk
+    /// time was changed, or `None` when the copy is missing.
     fn carrier_copy(&self, call: &LocalCall) -> Option<(CarrierRow, bool)> {
         let i = call.index;
         if self.u(i, S_MISSING) < 0.01 {
@@ -242,7 +242,7 @@ impl Model {
         Some((row, changed))
     }
 
-    /// An extra carrier row drawn at call `i` (calls the local system never
+    /// Draws the extra carrier row of call `i`, if any (calls the local system never
     /// recorded), about 0.22 % of calls.
     fn extra(&self, i: u64) -> Option<CarrierRow> {
         if self.u(i, S_EXTRA) >= 0.0022 {
@@ -470,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn truth_equals_the_rule_applied_to_the_written_files() {
+    fn truth_matches_rule_on_written_files() {
         for (seed, n) in [(1, 20_000), (2, 3_000), (3, 7)] {
             let tmp = tempfile::tempdir().unwrap();
             let truth = write(tmp.path(), seed, n).unwrap();
@@ -496,7 +496,7 @@ mod tests {
     }
 
     #[test]
-    fn the_data_set_has_the_planted_differences_and_hazards() {
+    fn data_set_has_differences_and_hazards() {
         let tmp = tempfile::tempdir().unwrap();
         let truth = write(tmp.path(), 9, 50_000).unwrap();
         assert_eq!(truth.local.rows, 50_000);
@@ -513,7 +513,7 @@ mod tests {
     }
 
     #[test]
-    fn carrier_rows_are_in_time_order_and_the_same_seed_gives_the_same_bytes() {
+    fn files_sorted_and_deterministic() {
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         write(a.path(), 5, 5_000).unwrap();

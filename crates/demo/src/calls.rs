@@ -59,8 +59,8 @@ pub struct Call {
 }
 
 impl Call {
-    /// The system's call id: the day and the running number, so ids rise
-    /// with the rows.
+    /// Formats the system's call id: the day and the running number, so ids
+    /// rise with the rows.
     pub fn id(&self) -> String {
         format!("{}{:06}", self.start.format("%Y%m%d"), self.seq)
     }
@@ -70,7 +70,7 @@ impl Call {
     }
 }
 
-/// A random mainland mobile number.
+/// Draws a random mainland mobile number.
 pub fn mobile(rng: &mut Rng) -> String {
     let prefix = rng.pick(MOBILE_PREFIXES).copied().unwrap_or("138");
     format!("{prefix}{:08}", rng.below(100_000_000))
@@ -104,7 +104,7 @@ struct FollowUps {
 }
 
 impl FollowUps {
-    /// A customer last called before `today`, removed from the list.
+    /// Takes a customer last called before `today` off the list.
     fn take(&mut self, rng: &mut Rng, today: NaiveDate) -> Option<String> {
         let ready: Vec<usize> = (0..self.pending.len())
             .filter(|&i| self.pending.get(i).is_some_and(|(_, d)| *d < today))
@@ -114,7 +114,8 @@ impl FollowUps {
     }
 }
 
-/// All calls of the covered months, in time order with their running numbers.
+/// Generates all calls of the covered months, in time order with their
+/// running numbers.
 pub fn generate(world: &World, seed: u64) -> Vec<Call> {
     let mut rng = Rng::new(seed, 2);
     let mut follow_ups = FollowUps::default();
@@ -222,7 +223,7 @@ impl DayCtx<'_> {
         )
     }
 
-    /// Talk seconds and outcome of an answered outbound call.
+    /// Draws the talk seconds and outcome of an answered outbound call.
     fn outbound_talk(&mut self) -> (i64, &'static str) {
         if self.rng.chance(0.12) {
             return (self.rng.range(3, 20), REFUSED);
@@ -308,7 +309,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn working_days_skip_weekends_and_the_national_day_holiday() {
+    fn working_days_skip_holidays() {
         let days = working_days();
         assert!(!days.contains(&world::ymd((2024, 10, 1))));
         assert!(!days.contains(&world::ymd((2024, 10, 5))));
@@ -321,7 +322,7 @@ mod tests {
     }
 
     #[test]
-    fn no_agent_overlaps_itself_and_hours_stay_inside_the_day() {
+    fn agents_never_overlap_themselves() {
         let w = World::new(2024);
         let calls = generate(&w, 2024);
         assert!(calls.len() > 10_000, "{}", calls.len());
@@ -339,7 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn ids_rise_with_the_rows_and_talk_is_end_minus_answer() {
+    fn ids_rise_and_talk_matches_times() {
         let w = World::new(5);
         let calls = generate(&w, 5);
         for pair in calls.windows(2) {

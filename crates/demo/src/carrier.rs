@@ -44,7 +44,7 @@ impl BillRow {
     }
 }
 
-/// The bill for the covered months, sorted by start time. With `gap`, a
+/// Derives the bill for the covered months, sorted by start time. With `gap`, a
 /// further [`GAP_SHARE`] of November's calls is missing (the planted
 /// `cdr.count_mismatch`).
 pub fn bill(calls: &[Call], trunks: &[String], seed: u64, gap: bool) -> Vec<BillRow> {
@@ -101,7 +101,7 @@ mod tests {
     use crate::world::World;
 
     #[test]
-    fn clean_bill_differs_from_the_export_by_well_under_three_percent() {
+    fn clean_bill_differs_under_one_percent() {
         let w = World::new(2024);
         let calls = calls::generate(&w, 2024);
         let rows = bill(&calls, &w.trunks, 2024, false);
@@ -118,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn gap_makes_the_answered_count_differ_by_more_than_three_percent() {
+    fn gap_exceeds_three_percent() {
         let w = World::new(2024);
         let calls = calls::generate(&w, 2024);
         let rows = bill(&calls, &w.trunks, 2024, true);

@@ -30,7 +30,7 @@ const MONEY: Money = Money {
 /// more than the 30-day retention window so its edge is always covered.
 const RECORDING_INDEX_DAYS: i64 = 33;
 
-/// What was written.
+/// A summary of the written case.
 #[derive(Clone, Debug)]
 pub struct CaseSummary {
     pub calls: usize,
@@ -39,8 +39,8 @@ pub struct CaseSummary {
     pub planted: Vec<Planted>,
 }
 
-/// The calls, complaints and figures of a seed, drawn again (with a derived
-/// seed) in the rare event that a figure falls on a rounding tie.
+/// Draws the calls, complaints and figures of a seed, again with a derived
+/// seed in the rare event that a figure falls on a rounding tie.
 fn draw(world: &World, seed: u64, late: bool) -> (Vec<Call>, Vec<Complaint>, Figures) {
     let complaints = complaints::generate(seed, late);
     let mut attempt = 0u64;
@@ -119,7 +119,7 @@ fn write_pdf(
     sink.write(rel, &pdf::render(&doc).bytes)
 }
 
-/// A material PDF sealed with the company's (demo) electronic seal on the
+/// Writes a material PDF sealed with the company's (demo) electronic seal on the
 /// materials date, 09:30 Beijing time.
 fn write_signed_pdf(
     sink: &mut Sink,
@@ -138,7 +138,7 @@ fn write_signed_pdf(
     sink.write(rel, &bytes)
 }
 
-/// One PDF per catalogue item, named 简称_材料类型_YYYYMMDD.pdf.
+/// Writes one PDF per catalogue item, named 简称_材料类型_YYYYMMDD.pdf.
 fn materials(sink: &mut Sink, pack: &RulePack, f: &CaseFacts) -> Result<(), DemoError> {
     let doc_facts = DocFacts {
         world: f.world,
@@ -177,7 +177,7 @@ fn stamp(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// The call-centre system's export, one file per month.
+/// Writes the call-centre system's export, one file per month.
 fn local_cdr(sink: &mut Sink, w: &World, calls: &[Call]) -> Result<(), DemoError> {
     const HEADERS: [&str; 11] = [
         "通话ID",
@@ -224,8 +224,8 @@ fn local_cdr(sink: &mut Sink, w: &World, calls: &[Call]) -> Result<(), DemoError
     Ok(())
 }
 
-/// The carrier's monthly bills in GBK with a title row and a total row;
-/// October arrives as a ZIP, as carriers' portals often send it.
+/// Writes the carrier's monthly bills in GBK with a title row and a total
+/// row. October comes as a ZIP, as carriers' portals often send it.
 fn carrier_cdr(sink: &mut Sink, w: &World, bill: &[BillRow]) -> Result<(), DemoError> {
     for month in CDR_MONTHS {
         let rows: Vec<&BillRow> = bill.iter().filter(|r| r.start.month() == month).collect();
@@ -383,7 +383,7 @@ fn training(sink: &mut Sink, w: &World) -> Result<(), DemoError> {
     sink.write(rel, &book)
 }
 
-/// One photo per workstation, taken during the January site inventory.
+/// Writes one photo per workstation, taken during the January site inventory.
 fn photos(sink: &mut Sink, w: &World, seats: usize) -> Result<(), DemoError> {
     let first = world::ymd((2025, 1, 8))
         .and_hms_opt(10, 5, 0)
@@ -427,8 +427,8 @@ fn complaint_log(sink: &mut Sink, complaints: &[Complaint]) -> Result<(), DemoEr
     sink.write(rel, &book)
 }
 
-/// The recording index: every answered call from a few days before the
-/// 30-day window up to the last call.
+/// Writes the recording index: every answered call from a few days before
+/// the 30-day window up to the last call.
 fn recordings(sink: &mut Sink, calls: &[Call]) -> Result<(), DemoError> {
     let Some(last) = calls.iter().map(|c| c.start).max() else {
         return Ok(());
@@ -453,7 +453,7 @@ fn recordings(sink: &mut Sink, calls: &[Call]) -> Result<(), DemoError> {
     sink.write(rel, &tables::utf8_bom(&text))
 }
 
-/// The outsourcing contract and the bank statement of the client's payments.
+/// Writes the outsourcing contract and the bank statement of the client's payments.
 fn contracts_and_payments(sink: &mut Sink, w: &World) -> Result<(), DemoError> {
     let signed = world::ymd((2023, 12, 20));
     let rel = format!(

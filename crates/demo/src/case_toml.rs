@@ -20,7 +20,7 @@ pub struct CaseFacts<'a> {
 }
 
 impl CaseFacts<'_> {
-    /// The seats the case declares (inflated by trap 2).
+    /// Returns the seats the case declares (inflated by trap 2).
     pub fn declared_seats(&self) -> u32 {
         if self.faults.seats_inflated {
             INFLATED_SEATS
@@ -29,7 +29,7 @@ impl CaseFacts<'_> {
         }
     }
 
-    /// The revenue the case declares (0 with trap 1).
+    /// Returns the revenue the case declares (0 with trap 1).
     pub fn declared_revenue(&self) -> f64 {
         if self.faults.revenue_zero {
             0.0
@@ -38,7 +38,7 @@ impl CaseFacts<'_> {
         }
     }
 
-    /// Where the agents sit (elsewhere with trap 3).
+    /// Returns the address where the agents sit (elsewhere with trap 3).
     pub fn site_address(&self) -> &str {
         if self.faults.site_moved {
             &self.world.moved_address
@@ -48,7 +48,7 @@ impl CaseFacts<'_> {
     }
 }
 
-/// The text of `case.toml`.
+/// Renders the text of `case.toml`.
 pub fn render(f: &CaseFacts) -> String {
     let mut s = String::new();
     header(&mut s, f);

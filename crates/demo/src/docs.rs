@@ -1,6 +1,6 @@
 //! The words of the demo's PDF documents: one text per catalogue item, the
-//! labour contracts and the outsourcing contract. Each document says it is
-//! invented demo material.
+//! labour contracts and the outsourcing contract. Each document states that
+//! it is invented demo material.
 
 use chrono::NaiveDate;
 
@@ -19,7 +19,7 @@ pub struct Money {
     pub monthly_fee: f64,
 }
 
-/// What a catalogue item's document says, given what the case declares.
+/// The facts a catalogue item's document states, given what the case declares.
 #[derive(Clone, Copy, Debug)]
 pub struct DocFacts<'a> {
     pub world: &'a World,
@@ -30,10 +30,22 @@ pub struct DocFacts<'a> {
     pub site_address: &'a str,
 }
 
-/// The paragraphs of the document for catalogue item `id` (named `name`).
+/// Returns the paragraphs of the document for catalogue item `id` (named `name`).
 pub fn material(id: &str, name: &str, f: &DocFacts) -> Vec<String> {
     let w = f.world;
-    let mut p: Vec<String> = match id {
+    let mut p = company_doc(id, f)
+        .or_else(|| operating_doc(id, f))
+        .unwrap_or_else(|| vec![format!("{name}（{}）", w.name)]);
+    p.push(String::new());
+    p.push(format!("{}  2025年01月10日", w.name));
+    p.push(DEMO_NOTE.into());
+    p
+}
+
+/// Documents of categories 1–3: the company, its licence and its accounts.
+fn company_doc(id: &str, f: &DocFacts) -> Option<Vec<String>> {
+    let w = f.world;
+    let p = match id {
         "business_licence" => vec![
             format!("统一社会信用代码：{}", w.uscc),
             format!("名称：{}", w.name),
@@ -84,6 +96,15 @@ pub fn material(id: &str, name: &str, f: &DocFacts) -> Vec<String> {
             ("投资活动产生的现金流量净额", -98_600.00), ("现金及现金等价物净增加额", 243_206.93),
         ]),
         "audit_report" => audit(f),
+        _ => return None,
+    };
+    Some(p)
+}
+
+/// Documents of categories 4–7: operations, systems, staff and pledges.
+fn operating_doc(id: &str, f: &DocFacts) -> Option<Vec<String>> {
+    let w = f.world;
+    let p = match id {
         "business_data" => business_data(f),
         "system_architecture" => architecture(w),
         "dengbao_report" => dengbao(w),
@@ -119,12 +140,9 @@ pub fn material(id: &str, name: &str, f: &DocFacts) -> Vec<String> {
             "已接入 12321 网络不良与垃圾信息举报受理中心白名单核验平台，投诉工单通过平台推送并在线回复。".into(),
             "接入日期：2023年02月15日".into(),
         ],
-        _ => vec![format!("{name}（{}）", w.name)],
+        _ => return None,
     };
-    p.push(String::new());
-    p.push(format!("{}  2025年01月10日", w.name));
-    p.push(DEMO_NOTE.into());
-    p
+    Some(p)
 }
 
 fn insured_in_december(w: &World) -> usize {
@@ -301,7 +319,7 @@ fn pledge(w: &World, promise: &str) -> Vec<String> {
     ]
 }
 
-/// The labour contract of `p`, working at `site`.
+/// Returns the labour contract of `p`, working at `site`.
 pub fn labour_contract(w: &World, p: &Person, site: &str) -> Vec<String> {
     let term_end = p
         .hired
@@ -328,7 +346,7 @@ pub fn labour_contract(w: &World, p: &Person, site: &str) -> Vec<String> {
     ]
 }
 
-/// The outsourcing contract with the client, signed on `date`.
+/// Returns the outsourcing contract with the client, signed on `date`.
 pub fn outsourcing_contract(w: &World, money: Money, date: NaiveDate) -> Vec<String> {
     vec![
         format!("甲方：{}", w.client_name),

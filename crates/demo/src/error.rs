@@ -1,4 +1,4 @@
-//! Why a demo could not be written, with messages in Chinese and English.
+//! Errors of the demo writer, with messages in Chinese and English.
 
 use std::path::PathBuf;
 
@@ -8,7 +8,7 @@ use nianshen_rules::Lang;
 /// except the target folder.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
-    #[error("{dir} is not empty and is not an earlier demo output (it holds {entry})")]
+    #[error("{dir} is not empty and is not an earlier demo output (it contains {entry})")]
     NotEmpty { dir: PathBuf, entry: String },
     #[error("{0} exists and is not a folder")]
     NotADir(PathBuf),
@@ -38,7 +38,8 @@ impl DemoError {
         }
     }
 
-    /// The message for a user: what is wrong and, on its own line, what to do.
+    /// Returns the message for a user: what is wrong and, on its own line,
+    /// what to do.
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (DemoError::NotEmpty { dir, entry }, Lang::Zh) => format!(
@@ -46,7 +47,7 @@ impl DemoError {
                 dir.display()
             ),
             (DemoError::NotEmpty { dir, entry }, Lang::En) => format!(
-                "{} is not empty and is not an earlier demo output (it holds {entry:?}); nothing was written so that none of your files is overwritten.\nChoose a folder that does not exist or is empty, e.g. `nianshen demo demo-case`.",
+                "{} is not empty and is not an earlier demo output (it contains {entry:?}), so nothing was written and none of your files was overwritten.\nChoose a folder that does not exist or is empty, e.g. `nianshen demo demo-case`.",
                 dir.display()
             ),
             (DemoError::NotADir(p), Lang::Zh) => format!(

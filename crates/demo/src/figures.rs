@@ -22,7 +22,7 @@ pub struct Ratio {
 }
 
 impl Ratio {
-    /// The value rounded half away from zero to `places` decimals; 0 for an
+    /// Returns the value rounded half away from zero to `places` decimals; 0 for an
     /// empty denominator.
     pub fn rounded(self, places: u32) -> f64 {
         if self.den == 0 {
@@ -58,7 +58,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// The figures of `calls` and of the complaints received in 2024.
+    /// Computes the figures of `calls` and of the complaints received in 2024.
     pub fn compute(calls: &[Call], complaints: &[Complaint]) -> Figures {
         let agents: BTreeSet<usize> = calls.iter().map(|c| c.agent).collect();
         let outbound = calls.iter().filter(|c| c.outbound).count() as u64;

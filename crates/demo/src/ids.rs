@@ -17,7 +17,7 @@ const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: &[u8; 11] = b"10X98765432";
 
-/// The GB 32100 check character of the first 17 characters, or `None` when
+/// Computes the GB 32100 check character of the first 17 characters, or `None` when
 /// one of them is not a code character.
 pub fn uscc_check(first17: &str) -> Option<char> {
     let mut sum = 0u32;
@@ -29,7 +29,7 @@ pub fn uscc_check(first17: &str) -> Option<char> {
     USCC_CHARS.get(check as usize).map(|&b| char::from(b))
 }
 
-/// The GB 11714 check character of an 8-character organisation code body.
+/// Computes the GB 11714 check character of an 8-character organisation code body.
 fn org_check(body: &str) -> Option<char> {
     let mut sum = 0u32;
     for (c, w) in body.bytes().zip(ORG_WEIGHTS) {
@@ -43,7 +43,7 @@ fn org_check(body: &str) -> Option<char> {
     }
 }
 
-/// A company's unified social credit code: 9 (market regulator), 1
+/// Draws a company's unified social credit code: 9 (market regulator), 1
 /// (enterprise), the district, an organisation code and the check
 /// character. Redraws the rare body whose organisation check would be `X`,
 /// which is not a code character.
@@ -65,7 +65,7 @@ pub fn uscc(rng: &mut Rng, district: &str) -> String {
     }
 }
 
-/// The GB 11643 check character of the first 17 digits.
+/// Computes the GB 11643 check character of the first 17 digits.
 pub fn id_check(first17: &str) -> Option<char> {
     let mut sum = 0u32;
     for (c, w) in first17.chars().zip(ID_WEIGHTS) {
@@ -74,7 +74,7 @@ pub fn id_check(first17: &str) -> Option<char> {
     ID_CHECK.get((sum % 11) as usize).map(|&b| char::from(b))
 }
 
-/// A citizen ID number: region, birth date, sequence, check character.
+/// Draws a citizen ID number: region, birth date, sequence, check character.
 pub fn id_number(rng: &mut Rng, region: &str, birth: NaiveDate) -> String {
     let first17 = format!(
         "{region}{:04}{:02}{:02}{:03}",

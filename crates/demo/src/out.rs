@@ -1,6 +1,6 @@
-//! Where the demo writes: a staging folder beside the target that replaces
-//! the target's demo files only once every file is written, and the guard
-//! that refuses to touch a folder holding anything else.
+//! Output folders of the demo: a staging folder beside the target that
+//! replaces the target's demo files only once every file is written, and
+//! the guard that rejects a folder containing anything else.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use crate::error::DemoError;
 pub const CASE_MARKER: &str = "# 本案例由 nianshen demo 生成";
 /// The key in `truth.json` that marks benchmark output.
 pub const BENCH_MARKER: &str = "\"generator\": \"nianshen demo\"";
-/// Top-level entries the demo writes; an earlier output holds nothing else.
+/// Top-level entries the demo writes. An earlier output contains nothing else.
 pub const ENTRIES: &[&str] = &[
     "case.toml",
     "planted.json",
@@ -29,7 +29,7 @@ pub const ENTRIES: &[&str] = &[
 ];
 
 /// Checks that `dir` may be written: absent, empty, or an earlier demo
-/// output. Returns the entries an earlier output holds (to be replaced).
+/// output. Returns the entries of an earlier output (to be replaced).
 pub fn check_target(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
     if !dir.exists() {
         return Ok(Vec::new());
@@ -66,7 +66,7 @@ pub fn check_target(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
     Ok(entries)
 }
 
-/// Whether the folder's `case.toml` or `truth.json` carries the demo marker.
+/// Tells whether the folder's `case.toml` or `truth.json` carries the demo marker.
 fn is_marked(dir: &Path) -> bool {
     let case = fs::read_to_string(dir.join("case.toml")).unwrap_or_default();
     let truth = fs::read_to_string(dir.join("truth.json")).unwrap_or_default();
@@ -128,7 +128,7 @@ impl Sink {
 }
 
 /// Writes through `build` into a staging folder beside `dir`, then swaps the
-/// result in: the target never holds a half-written case.
+/// result in, so the target never contains a half-written case.
 pub fn staged<T>(
     dir: &Path,
     build: impl FnOnce(&mut Sink) -> Result<T, DemoError>,
@@ -175,7 +175,7 @@ mod tests {
     }
 
     #[test]
-    fn a_foreign_file_refuses_the_folder() {
+    fn target_with_foreign_file_rejected() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
         let err = check_target(tmp.path()).unwrap_err();
@@ -183,14 +183,14 @@ mod tests {
     }
 
     #[test]
-    fn a_case_toml_without_the_marker_refuses_the_folder() {
+    fn target_without_marker_rejected() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("case.toml"), "[company]\n").unwrap();
         assert!(check_target(tmp.path()).is_err());
     }
 
     #[test]
-    fn an_earlier_output_is_replaced() {
+    fn staged_replaces_earlier_output() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("case");
         fs::create_dir(&dir).unwrap();

@@ -92,6 +92,24 @@ pub fn render(doc: &Doc) -> Written {
             kids.len()
         ),
     );
+    let cmap = to_unicode_cmap(&pages.concat());
+    font_objects(&mut b, [font, cid_font, to_unicode, descriptor], &cmap);
+    let date = doc.date.format("D:%Y%m%d093000+08'00'").to_string();
+    b.set(
+        info,
+        format!(
+            "<< /Title {} /Producer (nianshen demo) /CreationDate ({date}) /ModDate ({date}) >>",
+            utf16_hex(&doc.title)
+        ),
+    );
+
+    b.finish([catalog, pages_obj, info, first_page], first_page_dict)
+}
+
+/// Sets the Type 0 font, its CID font, ToUnicode map and descriptor at the
+/// object numbers given.
+fn font_objects(b: &mut Builder, numbers: [usize; 4], cmap: &str) {
+    let [font, cid_font, to_unicode, descriptor] = numbers;
     b.set(
         font,
         format!(
@@ -108,7 +126,6 @@ pub fn render(doc: &Doc) -> Written {
              /FontDescriptor {descriptor} 0 R /DW 1000 /W [1 95 500] >>"
         ),
     );
-    let cmap = to_unicode_cmap(&pages.concat());
     b.set_stream(to_unicode, cmap.as_bytes());
     b.set(
         descriptor,
@@ -117,16 +134,6 @@ pub fn render(doc: &Doc) -> Written {
          /CapHeight 880 /StemV 93 >>"
             .to_string(),
     );
-    let date = doc.date.format("D:%Y%m%d093000+08'00'").to_string();
-    b.set(
-        info,
-        format!(
-            "<< /Title {} /Producer (nianshen demo) /CreationDate ({date}) /ModDate ({date}) >>",
-            utf16_hex(&doc.title)
-        ),
-    );
-
-    b.finish([catalog, pages_obj, info, first_page], first_page_dict)
 }
 
 /// Objects written in number order; numbers start at 1.
@@ -195,7 +202,7 @@ impl Builder {
     }
 }
 
-/// A cross-reference section for consecutive objects starting at `first`
+/// Formats a cross-reference section for consecutive objects starting at `first`
 /// (with the free object 0 when `with_free` is set). Each entry is exactly
 /// 20 bytes, as the format requires.
 pub fn xref_table(first: usize, offsets: &[usize], with_free: bool) -> String {
@@ -212,7 +219,7 @@ pub fn xref_table(first: usize, offsets: &[usize], with_free: bool) -> String {
     s
 }
 
-/// A file identifier derived from the content, so equal files get equal ids.
+/// Derives a file identifier from the content, so equal files get equal ids.
 fn document_id(bytes: &[u8]) -> String {
     let mut h1 = 0u64;
     let mut h2 = 0u64;
@@ -226,7 +233,7 @@ fn document_id(bytes: &[u8]) -> String {
     format!("{h1:016x}{h2:016x}")
 }
 
-/// A text string as UTF-16BE hex with a byte-order mark (PDF text strings).
+/// Encodes a PDF text string as UTF-16BE hex with a byte-order mark.
 pub fn utf16_hex(text: &str) -> String {
     let mut s = String::from("<FEFF");
     for unit in text.encode_utf16() {
@@ -337,7 +344,7 @@ fn ucs2_hex(text: &str) -> String {
     s
 }
 
-/// A ToUnicode CMap that maps every two-byte code to the same Unicode value,
+/// Builds a ToUnicode CMap that maps every two-byte code to the same Unicode value,
 /// one range per high byte that the content uses (a range may not cross a
 /// high-byte boundary).
 fn to_unicode_cmap(content: &str) -> String {
@@ -407,7 +414,7 @@ mod tests {
     }
 
     #[test]
-    fn text_is_written_as_ucs2_with_a_unicode_map() {
+    fn text_written_as_ucs2_with_map() {
         let w = render(&sample());
         let text = String::from_utf8_lossy(&w.bytes).into_owned();
         // 第 = U+7B2C, 三 = U+4E09, 级 = U+7EA7
@@ -417,7 +424,7 @@ mod tests {
     }
 
     #[test]
-    fn the_same_document_gives_the_same_bytes() {
+    fn render_is_deterministic() {
         assert_eq!(render(&sample()).bytes, render(&sample()).bytes);
     }
 

@@ -77,7 +77,7 @@ impl Raster {
     }
 }
 
-/// The scene of workstation `number`.
+/// Draws the scene of workstation `number`.
 pub fn scene(seed: u64, number: usize) -> Raster {
     let mut rng = Rng::new(seed, 100 + number as u64);
     let wall = [
@@ -111,7 +111,7 @@ pub fn scene(seed: u64, number: usize) -> Raster {
     img
 }
 
-/// A white card with the two-digit workstation number.
+/// Draws a white card with the two-digit workstation number.
 fn placard(img: &mut Raster, rng: &mut Rng, number: usize) {
     let scale = 4;
     let x0 = rng.range(200, 250) as usize;
@@ -139,7 +139,7 @@ fn placard(img: &mut Raster, rng: &mut Rng, number: usize) {
     }
 }
 
-/// The JPEG file of workstation `number`, taken at `taken`.
+/// Encodes the JPEG file of workstation `number`, taken at `taken`.
 pub fn jpeg(seed: u64, number: usize, taken: NaiveDateTime) -> Result<Vec<u8>, String> {
     let img = scene(seed, number);
     let mut out = Vec::new();

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-/// Which faults to plant. [`Faults::none`] is the clean case.
+/// The faults to plant. [`Faults::none`] is the clean case.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Faults {
     /// Trap 1: revenue declared as 0.
@@ -30,7 +30,7 @@ impl Faults {
         Faults::default()
     }
 
-    /// Every fault of the default demo.
+    /// Returns every fault of the default demo.
     pub fn all() -> Faults {
         Faults {
             revenue_zero: true,
@@ -43,7 +43,7 @@ impl Faults {
         }
     }
 
-    /// The entries of `planted.json`, in trap order.
+    /// Lists the entries of `planted.json`, in trap order.
     pub fn list(&self) -> Vec<Planted> {
         let mut out = Vec::new();
         let mut add = |on: bool, trap: Option<u8>, rule: &str, description: &str| {
@@ -108,7 +108,7 @@ pub struct Planted {
     pub trap: Option<u8>,
     /// The rule id the check reports it under.
     pub rule: String,
-    /// What was planted, in Chinese.
+    /// The planted fault, described in Chinese.
     pub description: String,
 }
 
@@ -124,13 +124,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_demo_plants_the_six_named_traps() {
+    fn demo_plants_six_traps() {
         let traps: Vec<u8> = Faults::all().list().iter().filter_map(|p| p.trap).collect();
         assert_eq!(traps, vec![1, 2, 3, 5, 7, 10]);
     }
 
     #[test]
-    fn the_clean_case_plants_nothing() {
+    fn clean_plants_nothing() {
         assert!(Faults::none().list().is_empty());
         assert_eq!(planted_json(&[]).unwrap(), "[]\n");
     }

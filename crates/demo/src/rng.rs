@@ -1,10 +1,10 @@
 //! Deterministic pseudo-random numbers: the same seed gives the same files on
 //! every machine and every run.
 //!
-//! Two forms: [`Rng`], a sequential SplitMix64 stream for the case folder,
-//! and [`mix`], a counter-based hash for the benchmark files, where each
-//! row's draws depend only on (seed, row, salt) so rows can be made in any
-//! order without changing a byte.
+//! Two forms: [`Rng`] is a sequential SplitMix64 stream for the case folder.
+//! [`mix`] is a counter-based hash for the benchmark files: each row's draws
+//! depend only on (seed, row, salt), so rows can be made in any order
+//! without changing a byte.
 
 /// The SplitMix64 output function: a bijective 64-bit mixer with good
 /// avalanche, cheap enough to call several times per generated row.
@@ -14,14 +14,14 @@ fn finalize(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A draw that depends only on `seed`, `index` and `salt`.
+/// Returns a draw that depends only on `seed`, `index` and `salt`.
 pub fn mix(seed: u64, index: u64, salt: u64) -> u64 {
     let a = finalize(seed ^ 0x9e37_79b9_7f4a_7c15);
     let b = finalize(a ^ index.wrapping_mul(0xd1b5_4a32_d192_ed03));
     finalize(b ^ salt.wrapping_mul(0x8cb9_2ba7_2f3d_8dd7))
 }
 
-/// A uniform fraction in [0, 1) from a 64-bit draw.
+/// Maps a 64-bit draw to a uniform fraction in [0, 1).
 pub fn unit(draw: u64) -> f64 {
     (draw >> 11) as f64 / (1u64 << 53) as f64
 }
@@ -33,7 +33,7 @@ pub struct Rng {
 }
 
 impl Rng {
-    /// A stream for `seed`; `stream` separates independent uses of one seed
+    /// Starts a stream for `seed`. `stream` separates independent uses of one seed
     /// (people, calls, carrier noise) so changing one does not shift another.
     pub fn new(seed: u64, stream: u64) -> Rng {
         Rng {
@@ -46,7 +46,7 @@ impl Rng {
         finalize(self.state)
     }
 
-    /// A uniform integer in `0..n`; 0 when `n` is 0.
+    /// Draws a uniform integer in `0..n`, or 0 when `n` is 0.
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
@@ -55,7 +55,7 @@ impl Rng {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
-    /// A uniform integer in `lo..=hi`.
+    /// Draws a uniform integer in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
         if hi <= lo {
             return lo;
@@ -63,7 +63,7 @@ impl Rng {
         lo + self.below((hi - lo + 1) as u64) as i64
     }
 
-    /// A uniform fraction in [0, 1).
+    /// Draws a uniform fraction in [0, 1).
     pub fn unit(&mut self) -> f64 {
         unit(self.next_u64())
     }
@@ -73,12 +73,12 @@ impl Rng {
         self.unit() < p
     }
 
-    /// An exponential draw with the given mean.
+    /// Draws from an exponential distribution with the given mean.
     pub fn exp(&mut self, mean: f64) -> f64 {
         -(1.0 - self.unit()).ln() * mean
     }
 
-    /// One element of a non-empty slice; `None` when it is empty.
+    /// Picks one element of a slice, or `None` when it is empty.
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
         items.get(self.below(items.len() as u64) as usize)
     }

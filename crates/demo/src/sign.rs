@@ -45,15 +45,10 @@ pub fn sign(doc: &Written, signer: &Signer, pdf_date: &str) -> Result<Vec<u8>, S
     );
 
     let placeholder = format!("[0 {0} {0} {0}]", "0".repeat(RANGE_WIDTH));
-    let contents = "0".repeat(2 * CONTENTS_BYTES);
     object(
         &mut out,
         sig,
-        format!(
-            "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /Name {} /M ({pdf_date}) /Reason {} /ByteRange {placeholder} /Contents <{contents}> >>",
-            utf16_hex(signer.common_name),
-            utf16_hex("年审材料电子签章")
-        ),
+        signature_dict(signer, pdf_date, &placeholder),
     );
     object(
         &mut out,
@@ -82,6 +77,16 @@ pub fn sign(doc: &Written, signer: &Signer, pdf_date: &str) -> Result<Vec<u8>, S
     out.extend_from_slice(trailer.as_bytes());
     fill(&mut out, &placeholder, signer)?;
     Ok(out)
+}
+
+/// Formats the signature dictionary with placeholders for the byte range and the value.
+fn signature_dict(signer: &Signer, pdf_date: &str, placeholder: &str) -> String {
+    let contents = "0".repeat(2 * CONTENTS_BYTES);
+    format!(
+        "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /Name {} /M ({pdf_date}) /Reason {} /ByteRange {placeholder} /Contents <{contents}> >>",
+        utf16_hex(signer.common_name),
+        utf16_hex("年审材料电子签章")
+    )
 }
 
 /// Cross-reference subsections for the objects of the update, by number.
@@ -145,7 +150,7 @@ mod tests {
     }
 
     #[test]
-    fn byte_range_covers_the_whole_file_but_the_value() {
+    fn byte_range_covers_whole_file() {
         let bytes = signed();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let at = text.rfind("/ByteRange [").unwrap() + "/ByteRange [".len();

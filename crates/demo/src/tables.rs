@@ -37,7 +37,7 @@ pub fn gbk(text: &str) -> Result<Vec<u8>, String> {
     Ok(bytes.into_owned())
 }
 
-/// A one-sheet workbook with a bold header row. Cells are text, except in
+/// Builds a one-sheet workbook with a bold header row. Cells are text, except in
 /// the `numeric` columns, where values that parse as numbers are numbers
 /// (amounts in a bank statement).
 pub fn xlsx(
@@ -101,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn csv_quotes_only_where_needed_and_ends_lines_with_crlf() {
+    fn csv_quotes_minimally_with_crlf() {
         let text = csv_text(&["a", "b"], &[vec!["1".into(), "x,y".into()]]).unwrap();
         assert_eq!(text, "a,b\r\n1,\"x,y\"\r\n");
     }

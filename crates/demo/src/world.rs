@@ -33,8 +33,8 @@ const REGIONS: &[&str] = &[
     "440305", "440306", "440307", "441402", "445202", "430111", "450102", "360102", "420106",
 ];
 
-/// A date from a (year, month, day) constant; the constants are valid, the
-/// fallback only keeps this panic-free.
+/// Builds a date from a (year, month, day) constant. The constants are
+/// valid, so the fallback only keeps this panic-free.
 pub fn ymd((y, m, d): (i32, u32, u32)) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
 }
@@ -55,14 +55,14 @@ pub struct Person {
 }
 
 impl Person {
-    /// Whether the person is insured (and employed) in the month of `day`.
+    /// Tells whether the person is insured (and employed) in the month of `day`.
     pub fn insured_in(&self, day: NaiveDate) -> bool {
         let month_start = day.with_day(1).unwrap_or(day);
         self.hired <= last_of_month(day) && self.left.is_none_or(|left| left >= month_start)
     }
 }
 
-/// The last day of the month of `day`.
+/// Returns the last day of the month of `day`.
 pub fn last_of_month(day: NaiveDate) -> NaiveDate {
     let first = day.with_day(1).unwrap_or(day);
     first
@@ -80,7 +80,7 @@ pub struct World {
     pub uscc: String,
     pub legal_rep: String,
     pub registered_address: String,
-    /// Where the agents sit after the move of trap 3.
+    /// The address where the agents sit after the move of trap 3.
     pub moved_address: String,
     pub licence_number: String,
     pub licence_issued: NaiveDate,
@@ -97,8 +97,8 @@ pub struct World {
 }
 
 impl World {
-    /// The world of `seed`. Names of the company are fixed; people, codes
-    /// and numbers follow the seed.
+    /// Draws the world of `seed`. Names of the company are fixed, while
+    /// people, codes and numbers follow the seed.
     pub fn new(seed: u64) -> World {
         let mut rng = Rng::new(seed, 1);
         let uscc = ids::uscc(&mut rng, "440305");
@@ -132,13 +132,13 @@ impl World {
         }
     }
 
-    /// The agents employed at the end of the period (the seat holders).
+    /// Returns the agents employed at the end of the period (the seat holders).
     pub fn agents(&self) -> &[Person] {
         self.staff.get(..SEATS).unwrap_or(&self.staff)
     }
 }
 
-/// A bank account number written in groups of four, as statements show it.
+/// Draws a bank account number in groups of four, as statements print it.
 fn account_number(rng: &mut Rng, prefix: &str) -> String {
     let mut digits = prefix.to_string();
     while digits.len() < 19 {
@@ -220,7 +220,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_world_is_the_same_for_the_same_seed() {
+    fn world_is_deterministic() {
         let a = World::new(9);
         let b = World::new(9);
         assert_eq!(a.uscc, b.uscc);
@@ -229,7 +229,7 @@ mod tests {
     }
 
     #[test]
-    fn seats_are_insured_in_december_and_leavers_are_not() {
+    fn seats_insured_in_december() {
         let w = World::new(2024);
         let dec = ymd((2024, 12, 15));
         let insured = w.staff.iter().filter(|p| p.insured_in(dec)).count();

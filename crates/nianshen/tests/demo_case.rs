@@ -25,7 +25,7 @@ fn demo(dir: &Path, extra: &[&str]) {
     );
 }
 
-/// Every file under `dir` by relative path, with its bytes.
+/// Collects every file under `dir` by relative path, with its bytes.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
         for entry in std::fs::read_dir(dir).unwrap() {
@@ -77,7 +77,7 @@ fn example(name: &str) -> PathBuf {
 }
 
 #[test]
-fn the_same_seed_writes_identical_bytes_and_another_seed_does_not() {
+fn demo_same_seed_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     demo(&a, &["--seed", "7"]);
@@ -88,7 +88,7 @@ fn the_same_seed_writes_identical_bytes_and_another_seed_does_not() {
 }
 
 #[test]
-fn committed_examples_equal_a_fresh_generation() {
+fn examples_equal_fresh_generation() {
     let tmp = tempfile::tempdir().unwrap();
     for (name, extra) in [("demo-case", vec![]), ("clean-case", vec!["--clean"])] {
         let fresh = tmp.path().join(name);
@@ -98,7 +98,7 @@ fn committed_examples_equal_a_fresh_generation() {
 }
 
 #[test]
-fn the_demo_plants_traps_1_2_3_5_7_and_10_and_the_clean_case_none() {
+fn demo_plants_required_traps() {
     let (d, c) = (example("demo-case"), example("clean-case"));
     let planted: Vec<serde_json::Value> =
         serde_json::from_slice(&std::fs::read(d.join("planted.json")).unwrap()).unwrap();
@@ -124,7 +124,7 @@ fn the_demo_plants_traps_1_2_3_5_7_and_10_and_the_clean_case_none() {
 }
 
 #[test]
-fn a_foreign_folder_is_refused_in_chinese_and_left_untouched() {
+fn demo_rejects_foreign_folder() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("我的笔记.txt"), "keep me").unwrap();
     let out = nianshen(&["demo", tmp.path().to_str().unwrap()]);
@@ -140,7 +140,7 @@ fn a_foreign_folder_is_refused_in_chinese_and_left_untouched() {
 }
 
 #[test]
-fn an_earlier_demo_is_replaced_as_a_whole() {
+fn demo_replaces_earlier_output() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("case");
     demo(&dir, &["--clean"]);
@@ -149,7 +149,7 @@ fn an_earlier_demo_is_replaced_as_a_whole() {
 }
 
 #[test]
-fn calls_writes_the_three_benchmark_files() {
+fn demo_calls_writes_bench_files() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bench");
     demo(&dir, &["--calls", "5000", "--seed", "3"]);

@@ -208,7 +208,7 @@ mod tests {
     }
 
     #[test]
-    fn times_and_numbers_are_formatted_like_the_shared_generator() {
+    fn times_and_numbers_format() {
         let f = Formatter::new();
         let secs = 59 * SECS_PER_DAY + 13 * 3600 + 5 * 60 + 9; // 2024-02-29 13:05:09
         assert_eq!(text(|o| f.dashed_time(o, secs)), "2024-02-29 13:05:09");

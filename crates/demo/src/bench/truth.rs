@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{TALK_TOLERANCE_SECS, TOLERANCE_SECS};
 
-/// A key of (caller, callee): caller < 2¹⁶, callee < 2³².
+/// Packs a key of (caller, callee): caller < 2¹⁶, callee < 2³².
 pub fn key(caller: u64, callee: u64) -> u64 {
     (caller << 32) | (callee & 0xffff_ffff)
 }
@@ -139,7 +139,7 @@ impl Group {
     }
 }
 
-/// The one-to-one rule: candidates (same key, times at most the tolerance
+/// Applies the one-to-one rule: candidates (same key, times at most the tolerance
 /// apart) taken in ascending order of (talk times differ, |time difference|,
 /// |talk difference|, local time, carrier time, local order, carrier
 /// order); a pair is accepted when neither record is taken yet. Returns
@@ -395,7 +395,7 @@ mod tests {
     }
 
     #[test]
-    fn settling_uses_the_fast_path_and_the_general_path_alike() {
+    fn fast_path_matches_general_rule() {
         let mut fast = Tally::default();
         let mut g = Group::default();
         g.add_local(r(100, 30, 1));

@@ -18,7 +18,7 @@ const OID_CN: &[u8] = &[0x55, 0x04, 0x03];
 const OID_O: &[u8] = &[0x55, 0x04, 0x0a];
 const OID_C: &[u8] = &[0x55, 0x04, 0x06];
 
-/// A TLV with a definite length.
+/// Encodes a TLV with a definite length.
 fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
     let mut out = vec![tag];
     let len = content.len();
@@ -49,7 +49,7 @@ fn oid(body: &[u8]) -> Vec<u8> {
     tlv(0x06, body)
 }
 
-/// A non-negative INTEGER from big-endian bytes.
+/// Encodes a non-negative INTEGER from big-endian bytes.
 fn uint(bytes: &[u8]) -> Vec<u8> {
     let trimmed: Vec<u8> = bytes.iter().copied().skip_while(|&b| b == 0).collect();
     let mut content = Vec::new();
@@ -78,7 +78,7 @@ fn name(org: &str, cn: &str) -> Vec<u8> {
     ])
 }
 
-/// Who signs and when: `signed_at` as UTCTime text `YYMMDDHHMMSSZ`. The
+/// The signer and the signing time: `signed_at` as UTCTime text `YYMMDDHHMMSSZ`. The
 /// certificate is made once per signer: each RSA operation is costly in
 /// unoptimised test builds.
 #[derive(Clone, Debug)]
@@ -109,7 +109,7 @@ fn rsa_sign(data: &[u8]) -> Vec<u8> {
     rsa::sign_sha256(&digest)
 }
 
-/// A self-signed certificate for the signer, valid 2024–2027.
+/// Builds a self-signed certificate for the signer, valid 2024–2027.
 fn certificate(s: &Signer) -> Vec<u8> {
     let public_key = seq(&[
         uint(&rsa::modulus_bytes()),
@@ -132,7 +132,7 @@ fn certificate(s: &Signer) -> Vec<u8> {
     seq(&[tbs, algorithm(OID_SHA256_RSA), tlv(0x03, &sig_bits)])
 }
 
-/// A detached CMS SignedData over content whose SHA-256 is `digest`.
+/// Builds a detached CMS SignedData over content whose SHA-256 is `digest`.
 pub fn signed_data(s: &Signer, digest: &[u8; 32]) -> Vec<u8> {
     let attrs = [
         seq(&[oid(OID_CONTENT_TYPE), set(&[oid(OID_DATA)])]),

@@ -1,6 +1,6 @@
 //! RSA signing with the demo's fixed 2048-bit key (PKCS #1 v1.5, SHA-256).
 //!
-//! The key exists only to seal the invented documents of the demo; it is
+//! The key exists only to seal the invented documents of the demo. It is
 //! public in this source, so a signature made with it proves nothing about
 //! who signed. Arithmetic is Montgomery multiplication on 64-bit limbs, so
 //! no division of big numbers is needed.
@@ -208,12 +208,12 @@ fn to_be(x: &Big) -> Vec<u8> {
     out
 }
 
-/// The modulus as big-endian bytes (for the certificate's public key).
+/// Returns the modulus as big-endian bytes (for the certificate's public key).
 pub fn modulus_bytes() -> Vec<u8> {
     to_be(&MODULUS)
 }
 
-/// The PKCS #1 v1.5 signature of a SHA-256 digest.
+/// Signs a SHA-256 digest (PKCS #1 v1.5).
 pub fn sign_sha256(digest: &[u8; 32]) -> Vec<u8> {
     let k = LIMBS * 8;
     let mut em = vec![0xffu8; k];

@@ -1,5 +1,5 @@
 //! `nianshen demo`: writes the demo case (or, with `--calls`, benchmark call
-//! records) and says in a few lines what it wrote and how to check it.
+//! records) and prints in a few lines what it wrote and how to check it.
 
 use nianshen_rules::Lang;
 
