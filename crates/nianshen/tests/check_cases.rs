@@ -135,7 +135,10 @@ fn english_findings_with_lang_en() {
     // Field terms such as 等保 may stay in Chinese; whole titles may not.
     for ((rule, en_title), (_, zh_title)) in en.iter().zip(&zh) {
         assert_ne!(en_title, zh_title, "{rule} has no English title");
-        assert!(en_title.chars().filter(char::is_ascii_alphabetic).count() > 5, "{rule}: {en_title}");
+        assert!(
+            en_title.chars().filter(char::is_ascii_alphabetic).count() > 5,
+            "{rule}: {en_title}"
+        );
     }
 }
 
