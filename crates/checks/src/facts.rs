@@ -175,13 +175,14 @@ fn sites(cx: &mut Context<'_>) {
     }
 }
 
+/// The changed item, as the templates put "{kind}变更" / "the {kind} change".
 fn change_kind_name(cx: &Context<'_>, kind: ChangeKind) -> String {
     let (zh, en) = match kind {
-        ChangeKind::Name => ("企业名称变更", "change of name"),
-        ChangeKind::LegalRepresentative => ("法定代表人变更", "change of legal representative"),
-        ChangeKind::Capital => ("注册资本变更", "change of registered capital"),
-        ChangeKind::Equity => ("股权变更", "change of equity"),
-        ChangeKind::Address => ("地址变更", "change of address"),
+        ChangeKind::Name => ("企业名称", "name"),
+        ChangeKind::LegalRepresentative => ("法定代表人", "legal representative"),
+        ChangeKind::Capital => ("注册资本", "registered capital"),
+        ChangeKind::Equity => ("股权", "equity"),
+        ChangeKind::Address => ("地址", "address"),
     };
     cx.t(zh, en)
 }

@@ -2,7 +2,7 @@
 //! cases, on the independent sample case when it is present, and on broken
 //! case folders.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
