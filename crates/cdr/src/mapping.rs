@@ -275,13 +275,13 @@ pub fn parse_offset(s: &str) -> Option<FixedOffset> {
         return FixedOffset::east_opt(0);
     }
     let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
+        b'+' => (1, s.get(1..)?),
+        b'-' => (-1, s.get(1..)?),
         _ => return None,
     };
     let (h, m) = match rest.split_once(':') {
         Some((h, m)) => (h, m),
-        None if rest.len() == 4 => (&rest[..2], &rest[2..]),
+        None if rest.len() == 4 => (rest.get(..2)?, rest.get(2..)?),
         None => (rest, "0"),
     };
     let h: i32 = h.parse().ok()?;
@@ -348,5 +348,6 @@ mod tests {
         }
         assert_eq!(parse_offset("8"), None);
         assert_eq!(parse_offset("+25:00"), None);
+        assert_eq!(parse_offset("+８0"), None);
     }
 }

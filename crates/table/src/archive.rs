@@ -74,7 +74,8 @@ fn read_member<R: Read + Seek>(
             member.size()
         )));
     }
-    let mut bytes = Vec::with_capacity(member.size() as usize);
+    // The declared size may lie, so it only sizes the first allocation.
+    let mut bytes = Vec::with_capacity(member.size().min(64 << 20) as usize);
     member
         .take(MAX_MEMBER_BYTES)
         .read_to_end(&mut bytes)
