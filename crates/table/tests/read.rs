@@ -191,3 +191,82 @@ fn big_number_cell_keeps_digits() {
         .collect();
     assert!(texts.iter().any(|s| s == "8595602512225"), "{texts:?}");
 }
+
+/// A compound file whose allocation table links the directory sector to
+/// itself: a reader following the chain without a limit never stops.
+fn cyclic_compound_file() -> Vec<u8> {
+    let mut header = vec![0u8; 512];
+    header[..8].copy_from_slice(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    header[24..26].copy_from_slice(&0x3Eu16.to_le_bytes());
+    header[26..28].copy_from_slice(&3u16.to_le_bytes());
+    header[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
+    header[30..32].copy_from_slice(&9u16.to_le_bytes());
+    header[32..34].copy_from_slice(&6u16.to_le_bytes());
+    header[44..48].copy_from_slice(&1u32.to_le_bytes());
+    header[48..52].copy_from_slice(&1u32.to_le_bytes());
+    header[56..60].copy_from_slice(&4096u32.to_le_bytes());
+    header[60..64].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    header[68..72].copy_from_slice(&0xFFFF_FFFEu32.to_le_bytes());
+    for i in 0..109 {
+        let id: u32 = if i == 0 { 0 } else { 0xFFFF_FFFF };
+        header[76 + 4 * i..80 + 4 * i].copy_from_slice(&id.to_le_bytes());
+    }
+    let mut fat = vec![0xFFu8; 512];
+    fat[..4].copy_from_slice(&0xFFFF_FFFDu32.to_le_bytes());
+    fat[4..8].copy_from_slice(&1u32.to_le_bytes());
+    let mut file = header;
+    file.extend_from_slice(&fat);
+    file.extend_from_slice(&[0u8; 512]);
+    file
+}
+
+#[test]
+fn cyclic_xls_rejected_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "loop.xls", &cyclic_compound_file());
+    let err = read_table(&p).unwrap_err();
+    assert!(matches!(err, TableError::Workbook { .. }), "{err:?}");
+}
+
+#[test]
+fn xlsx_with_far_cell_stays_small() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("far.xlsx");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/worksheets/sheet1.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>主叫号码</t></is></c><c r="B1"><v>13800138000</v></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>"#,
+        ),
+    ];
+    for (name, body) in parts {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+
+    let t = read_table(&p).unwrap();
+
+    assert_eq!(t.sources[0].format, Format::Xlsx);
+    assert_eq!(t.rows.len(), 2);
+    assert_eq!(t.rows[0].cells[1].text(), "13800138000");
+    assert_eq!(t.rows[1].row, 1_048_576);
+    assert_eq!(t.rows[1].cells.len(), 16_384);
+}
