@@ -44,7 +44,9 @@ fn normalize_number_text(raw: &str, header: Option<&str>) -> NumberValue {
     if is_masked(s) {
         return NumberValue::Masked;
     }
-    if header.is_some_and(|h| normalize_header(h) == normalize_header(s)) {
+    // A header text is never all digits, so numbers skip the comparison.
+    let digits_only = s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only && header.is_some_and(|h| normalize_header(h) == normalize_header(s)) {
         return NumberValue::Masked;
     }
     if is_scientific(s) {
