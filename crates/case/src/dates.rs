@@ -28,12 +28,12 @@ fn to_date<E: serde::de::Error>(input: DateInput) -> Result<NaiveDate, E> {
         .map_err(|_| E::custom(format!("invalid date {text:?}: write it as 2025-01-31")))
 }
 
-/// A required date.
+/// Deserialises a required date.
 pub fn required<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
     to_date(DateInput::deserialize(deserializer)?)
 }
 
-/// An optional date.
+/// Deserialises an optional date.
 pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
     match Option::<DateInput>::deserialize(deserializer)? {
         Some(input) => to_date(input).map(Some),

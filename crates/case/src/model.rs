@@ -1,6 +1,6 @@
 //! The keys of `case.toml`. Dates are `YYYY-MM-DD`, money is in yuan and rates
 //! are fractions. Almost everything is optional: a check whose facts are
-//! absent says so instead of failing the run.
+//! absent reports that instead of failing the run.
 
 use std::path::PathBuf;
 

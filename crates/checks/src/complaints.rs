@@ -220,8 +220,8 @@ fn in_period(cx: &Context<'_>, at: NaiveDateTime) -> bool {
     }
 }
 
-/// The complaint count, the response rate and the complaint rate against
-/// what the company declares.
+/// Compares the complaint count, response rate and complaint rate with the
+/// declared figures.
 fn figures(cx: &mut Context<'_>, complaints: &[Complaint], activity: Option<&AgentActivity>) {
     let received: Vec<&Complaint> = complaints
         .iter()

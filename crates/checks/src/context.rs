@@ -14,8 +14,8 @@ use crate::finding::{
 };
 use crate::RunOptions;
 
-/// Why a run could not finish. Problems in single files become findings;
-/// these stop the run (exit status 2).
+/// A failure that stops the run (exit status 2). Problems in single files
+/// become findings instead.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     #[error(transparent)]
@@ -116,7 +116,7 @@ impl<'a> Context<'a> {
         self.metrics.insert(area.to_string(), value);
     }
 
-    /// A path as the user knows it: relative to the case folder where it is inside it.
+    /// Formats a path as the user knows it: relative to the case folder when it is inside it.
     pub fn rel(&self, path: &Path) -> String {
         path.strip_prefix(&self.case.dir)
             .unwrap_or(path)

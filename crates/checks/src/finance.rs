@@ -110,7 +110,7 @@ const AMOUNT: &[&str] = &[
 ];
 const ITEM: &[&str] = &["商品", "商品名称", "摘要", "备注", "用途", "交易类型"];
 
-/// A receipt from a client into an account that is not the company's:
+/// Finds receipts from clients into accounts that are not the company's:
 /// a personal WeChat or Alipay bill, or a bank statement held by a person.
 fn personal_accounts(cx: &mut Context<'_>) {
     let company = cx.case.file.company.clone();

@@ -1,6 +1,6 @@
 //! Every check of the review, run over a loaded case folder.
 //!
-//! [`run`] loads the rule pack the case asks for, runs each area's checks in
+//! [`run`] loads the rule pack the case names, runs each area's checks in
 //! turn (deadlines, case facts, materials, finance, seats and staff, call
 //! records, complaints) and returns a [`Report`]: the findings, the verdict,
 //! the figures of each reconciliation and the dated plan. A check whose input
@@ -28,7 +28,7 @@ pub use crate::context::CheckError;
 use crate::context::Context;
 pub use crate::finding::{Finding, Report, Verdict};
 
-/// What a run needs besides the case itself.
+/// Settings of a run besides the case itself.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// "Today" for every date rule.

@@ -15,8 +15,8 @@ use crate::context::{CheckError, Context};
 use crate::finance::percent;
 use crate::finding::Evidence;
 
-/// What the local export says about agents and calls, for the seat and
-/// complaint checks.
+/// Agent and call figures of the local export, for the seat and complaint
+/// checks.
 #[derive(Clone, Debug, Default)]
 pub struct AgentActivity {
     /// Distinct agents with calls.
@@ -62,8 +62,8 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     Ok(Some(activity))
 }
 
-/// The paths of an input that exist and hold files; an absent or empty one
-/// is noted as not provided.
+/// Returns the paths of an input that exist and hold files, and notes an
+/// absent or empty one as not provided.
 fn existing(cx: &mut Context<'_>, kind: InputKind, zh: &str, en: &str) -> Vec<PathBuf> {
     let paths = cx.case.input_paths(kind);
     let (present, absent): (Vec<PathBuf>, Vec<PathBuf>) = paths
@@ -367,8 +367,8 @@ fn compare(
     }
 }
 
-/// The complaint figures of the annual report against the log: the count
-/// exactly, the response and complaint rates at the pack's precision.
+/// Compares the complaint figures of the annual report with the log: the
+/// count exactly, the response and complaint rates at the pack's precision.
 pub fn compare_complaints(
     cx: &mut Context<'_>,
     count: u64,

@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::finding::{Deadline, Evidence};
 
-/// What the schedule check found that later checks and the plan need.
+/// Deadline facts that later checks and the plan use.
 #[derive(Clone, Debug, Default)]
 pub struct Deadlines {
     /// The next deadline of any kind.
@@ -106,7 +106,7 @@ fn distinct_ids(obligations: &[Obligation]) -> Vec<&'static str> {
     ids
 }
 
-/// The latest deadline before `as_of`, if it lies within a year.
+/// Finds the latest deadline before `as_of`, if it lies within a year.
 fn most_recent_past<'o>(of_kind: &[&'o Obligation], as_of: NaiveDate) -> Option<&'o Obligation> {
     of_kind
         .iter()
@@ -115,7 +115,7 @@ fn most_recent_past<'o>(of_kind: &[&'o Obligation], as_of: NaiveDate) -> Option<
         .copied()
 }
 
-/// The first deadline on or after `as_of`.
+/// Finds the first deadline on or after `as_of`.
 fn upcoming<'o>(of_kind: &[&'o Obligation], as_of: NaiveDate) -> Option<&'o Obligation> {
     of_kind
         .iter()
@@ -259,7 +259,7 @@ fn annual_reports(cx: &Context<'_>) -> Vec<Obligation> {
         .collect()
 }
 
-/// The number report (码号年报) when the licence lists a 95/96-style access number.
+/// Lists the number reports (码号年报) due when the licence has a 95/96-style access number.
 fn number_reports(cx: &Context<'_>) -> Vec<Obligation> {
     let rules = &cx.pack.schedule.number_report;
     let licence = &cx.case.file.licence;
@@ -320,8 +320,8 @@ fn whitepaper_reviews(cx: &mut Context<'_>) -> Vec<Obligation> {
         .collect()
 }
 
-/// A filing of `kind` for figures year `year`: by its `period`, or when it
-/// has none, by a submission date inside the window.
+/// Finds the filing of `kind` for figures year `year`: by its `period`, or
+/// when it has none, by a submission date inside the window.
 fn filed_for(
     filings: &[Filing],
     kind: FilingKind,
