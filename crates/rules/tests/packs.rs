@@ -70,6 +70,9 @@ const IDS: &[&str] = &[
     "schedule.renewal_overdue",
     "case.category_not_b24",
     "case.facts_missing",
+    "inputs.bad_cell",
+    "inputs.duplicate_file",
+    "checks.not_run",
 ];
 
 #[test]
