@@ -150,7 +150,8 @@ fn materials(sink: &mut Sink, pack: &RulePack, f: &CaseFacts) -> Result<(), Demo
     };
     let w = f.world;
     let serial = 0x2025_0000_0000 + w.seed % 0x1_0000_0000;
-    let signer = sign::Signer::new(&w.name, &w.name, serial, "250110013000Z");
+    let signer = sign::Signer::new(&w.name, &w.name, serial, "250110013000Z")
+        .map_err(|e| DemoError::encode("材料", e))?;
     for item in &pack.catalogue {
         sink.folder(&format!("材料/{}", item.folder))?;
         if f.faults.dengbao_missing && is_dengbao(&item.id, &item.name.zh) {

@@ -124,7 +124,7 @@ fn fill(out: &mut [u8], placeholder: &str, signer: &Signer) -> Result<(), String
     hasher.update(&out[..contents_at]);
     hasher.update(&out[contents_end..]);
     let digest: [u8; 32] = hasher.finalize().into();
-    let cms = der::signed_data(signer, &digest);
+    let cms = der::signed_data(signer, &digest)?;
     if cms.len() > CONTENTS_BYTES {
         return Err(format!("signature of {} bytes does not fit", cms.len()));
     }
@@ -145,7 +145,7 @@ mod tests {
             date: chrono::NaiveDate::from_ymd_opt(2025, 1, 10).unwrap(),
         };
         let org = "深圳市云帆数联科技有限公司";
-        let signer = Signer::new(org, org, 7, "250110013000Z");
+        let signer = Signer::new(org, org, 7, "250110013000Z").unwrap();
         sign(&render(&doc), &signer, "D:20250110093000+08'00'").unwrap()
     }
 

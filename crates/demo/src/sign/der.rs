@@ -2,8 +2,6 @@
 //! SignedData (RFC 5652) around it, as PDF signatures of the
 //! `adbe.pkcs7.detached` kind carry them.
 
-use sha2::{Digest, Sha256};
-
 use super::rsa;
 
 const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
@@ -91,7 +89,13 @@ pub struct Signer<'a> {
 }
 
 impl<'a> Signer<'a> {
-    pub fn new(org: &'a str, common_name: &'a str, serial: u64, signed_at: &'a str) -> Signer<'a> {
+    /// Makes the signer and its certificate. Fails only if the built-in demo key is invalid.
+    pub fn new(
+        org: &'a str,
+        common_name: &'a str,
+        serial: u64,
+        signed_at: &'a str,
+    ) -> Result<Signer<'a>, String> {
         let mut s = Signer {
             org,
             common_name,
@@ -99,24 +103,13 @@ impl<'a> Signer<'a> {
             signed_at,
             certificate: Vec::new(),
         };
-        s.certificate = certificate(&s);
-        s
+        s.certificate = certificate(&s)?;
+        Ok(s)
     }
 }
 
-fn rsa_sign(data: &[u8]) -> Vec<u8> {
-    let digest: [u8; 32] = Sha256::digest(data).into();
-    rsa::sign_sha256(&digest)
-}
-
 /// Builds a self-signed certificate for the signer, valid 2024–2027.
-fn certificate(s: &Signer) -> Vec<u8> {
-    let public_key = seq(&[
-        uint(&rsa::modulus_bytes()),
-        uint(&rsa::PUBLIC_EXPONENT.to_be_bytes()),
-    ]);
-    let mut bits = vec![0u8];
-    bits.extend_from_slice(&public_key);
+fn certificate(s: &Signer) -> Result<Vec<u8>, String> {
     let subject = name(s.org, s.common_name);
     let tbs = seq(&[
         tlv(0xa0, &uint(&[2])),
@@ -125,15 +118,15 @@ fn certificate(s: &Signer) -> Vec<u8> {
         subject.clone(),
         seq(&[utc_time("240101000000Z"), utc_time("271231235959Z")]),
         subject,
-        seq(&[algorithm(OID_RSA), tlv(0x03, &bits)]),
+        rsa::public_key_info()?,
     ]);
     let mut sig_bits = vec![0u8];
-    sig_bits.extend_from_slice(&rsa_sign(&tbs));
-    seq(&[tbs, algorithm(OID_SHA256_RSA), tlv(0x03, &sig_bits)])
+    sig_bits.extend_from_slice(&rsa::sign(&tbs)?);
+    Ok(seq(&[tbs, algorithm(OID_SHA256_RSA), tlv(0x03, &sig_bits)]))
 }
 
 /// Builds a detached CMS SignedData over content whose SHA-256 is `digest`.
-pub fn signed_data(s: &Signer, digest: &[u8; 32]) -> Vec<u8> {
+pub fn signed_data(s: &Signer, digest: &[u8; 32]) -> Result<Vec<u8>, String> {
     let attrs = [
         seq(&[oid(OID_CONTENT_TYPE), set(&[oid(OID_DATA)])]),
         seq(&[oid(OID_SIGNING_TIME), set(&[utc_time(s.signed_at)])]),
@@ -141,7 +134,7 @@ pub fn signed_data(s: &Signer, digest: &[u8; 32]) -> Vec<u8> {
     ]
     .concat();
     // The signature covers the attributes encoded as a SET (RFC 5652, 5.4).
-    let signature = rsa_sign(&tlv(0x31, &attrs));
+    let signature = rsa::sign(&tlv(0x31, &attrs))?;
     let signer_info = seq(&[
         uint(&[1]),
         seq(&[name(s.org, s.common_name), uint(&s.serial.to_be_bytes())]),
@@ -157,7 +150,7 @@ pub fn signed_data(s: &Signer, digest: &[u8; 32]) -> Vec<u8> {
         tlv(0xa0, &s.certificate),
         set(&[signer_info]),
     ]);
-    seq(&[oid(OID_SIGNED_DATA), tlv(0xa0, &signed)])
+    Ok(seq(&[oid(OID_SIGNED_DATA), tlv(0xa0, &signed)]))
 }
 
 #[cfg(test)]
@@ -180,8 +173,9 @@ mod tests {
             "云帆数联 电子印章",
             42,
             "250110013000Z",
-        );
-        let der = signed_data(&s, &[0u8; 32]);
+        )
+        .unwrap();
+        let der = signed_data(&s, &[0u8; 32]).unwrap();
         assert_eq!(der[0], 0x30);
         let cn = "云帆数联 电子印章".as_bytes();
         assert!(der.windows(cn.len()).any(|w| w == cn));
