@@ -152,11 +152,20 @@ pub fn load(dir: &Path) -> Result<LoadedCase, CaseError> {
     })
 }
 
-/// Strips a UTF-8 byte-order mark (Windows Notepad writes one) and replaces
-/// invalid bytes, which the TOML parser then reports at their place.
+/// Decodes `case.toml`: UTF-8 with or without a byte-order mark (Windows
+/// Notepad writes one), else GB18030, which Chinese Windows editors save by
+/// default. Bytes invalid in both are replaced, and the TOML parser then
+/// reports them at their place.
 fn decode_toml_text(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).into_owned()
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return text.to_string();
+    }
+    let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+    if had_errors {
+        return String::from_utf8_lossy(bytes).into_owned();
+    }
+    text.into_owned()
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::finding::Evidence;
 use crate::records::{compare_complaints, AgentActivity};
 use crate::seats::parse_day;
-use crate::tables::{self, Sheet, SheetRow};
+use crate::tables::{self, Sheet};
 
 const ID: &[&str] = &["编号", "投诉编号", "工单号", "投诉单号", "id"];
 const RECEIVED: &[&str] = &["受理时间", "接收时间", "投诉时间", "received"];
@@ -72,6 +72,8 @@ struct Complaint {
     verified: Option<NaiveDateTime>,
     replied: Option<NaiveDateTime>,
     closed: Option<NaiveDateTime>,
+    /// A time cell was unreadable or out of order; timing checks skip it.
+    bad: bool,
 }
 
 pub fn check(cx: &mut Context<'_>, activity: Option<&AgentActivity>) {
@@ -89,7 +91,8 @@ pub fn check(cx: &mut Context<'_>, activity: Option<&AgentActivity>) {
             Ok(sheets) => {
                 log_file.get_or_insert_with(|| cx.rel(&file));
                 for sheet in &sheets {
-                    complaints.extend(read_complaints(sheet));
+                    let read = read_complaints(cx, sheet);
+                    complaints.extend(read);
                 }
             }
             Err(problem) => {
@@ -100,7 +103,7 @@ pub fn check(cx: &mut Context<'_>, activity: Option<&AgentActivity>) {
     }
     let log_file = log_file.unwrap_or_default();
 
-    for complaint in &complaints {
+    for complaint in complaints.iter().filter(|c| !c.bad) {
         verification(cx, complaint, &log_file);
         reply(cx, complaint, &log_file);
         still_open(cx, complaint, &log_file);
@@ -113,27 +116,61 @@ pub fn check(cx: &mut Context<'_>, activity: Option<&AgentActivity>) {
     penalties(cx);
 }
 
-fn read_complaints(sheet: &Sheet) -> Vec<Complaint> {
+/// Reads the complaints of one sheet. A time cell that is filled but cannot
+/// be read, or that lies before the complaint's receipt, is reported and
+/// leaves that complaint out of the timing checks.
+fn read_complaints(cx: &mut Context<'_>, sheet: &Sheet) -> Vec<Complaint> {
     let id = sheet.col(ID);
-    let received = sheet.col(RECEIVED);
-    let verified = sheet.col(VERIFIED);
-    let replied = sheet.col(REPLIED);
-    let closed = sheet.col(CLOSED);
-    let time = |row: &SheetRow, col: Option<usize>| col.and_then(|c| parse_datetime(row.get(c)));
-    sheet
-        .rows
-        .iter()
-        .map(|row| Complaint {
+    let columns = [
+        sheet.col(RECEIVED),
+        sheet.col(VERIFIED),
+        sheet.col(REPLIED),
+        sheet.col(CLOSED),
+    ];
+    let mut complaints = Vec::new();
+    for row in &sheet.rows {
+        let mut times = [None; 4];
+        let mut bad = false;
+        for (slot, column) in times.iter_mut().zip(columns) {
+            let Some(c) = column else { continue };
+            let text = row.get(c);
+            *slot = parse_datetime(text);
+            if slot.is_none() && !text.is_empty() {
+                let reason = cx.t("不是有效的日期时间", "not a valid date and time");
+                cx.bad_cell(&sheet.file, row.row, sheet.header(c), text, reason);
+                bad = true;
+            }
+        }
+        let [received, verified, replied, closed] = times;
+        if let Some(start) = received {
+            for (time, column) in [
+                (verified, columns[1]),
+                (replied, columns[2]),
+                (closed, columns[3]),
+            ] {
+                let (Some(time), Some(c)) = (time, column) else {
+                    continue;
+                };
+                if time < start {
+                    let reason = cx.t("早于受理时间", "earlier than the time received");
+                    cx.bad_cell(&sheet.file, row.row, sheet.header(c), row.get(c), reason);
+                    bad = true;
+                }
+            }
+        }
+        complaints.push(Complaint {
             id: id
                 .map(|c| row.get(c).to_string())
                 .unwrap_or_else(|| format!("#{}", row.row)),
             row: row.row,
-            received: time(row, received),
-            verified: time(row, verified),
-            replied: time(row, replied),
-            closed: time(row, closed),
-        })
-        .collect()
+            received,
+            verified,
+            replied,
+            closed,
+            bad,
+        });
+    }
+    complaints
 }
 
 fn evidence(file: &str, complaint: &Complaint, column: &str, value: String) -> Vec<Evidence> {

@@ -24,6 +24,16 @@ pub enum CheckError {
     Cdr(#[from] nianshen_cdr::CdrError),
     #[error("invalid [[mappings]] entry {index}: {message}")]
     Mapping { index: usize, message: String },
+    #[error("[inputs] {key} names {path}, which does not exist")]
+    InputNotFound {
+        key: String,
+        path: std::path::PathBuf,
+    },
+    #[error("invalid case.toml: {message_en}")]
+    InvalidCase {
+        message_zh: String,
+        message_en: String,
+    },
 }
 
 impl CheckError {
@@ -32,6 +42,23 @@ impl CheckError {
         match self {
             CheckError::Rules(e) => e.message(lang),
             CheckError::Cdr(e) => e.message(lang),
+            CheckError::InputNotFound { key, path } => match lang {
+                Lang::Zh => format!(
+                    "case.toml 的 [inputs] {key} 指向 {}，但该路径不存在。\n请改正路径（相对案例文件夹），或删去这一行以使用默认目录。",
+                    path.display()
+                ),
+                Lang::En => format!(
+                    "[inputs] {key} in case.toml names {}, which does not exist.\nCorrect the path (relative to the case folder), or delete the line to use the default folder.",
+                    path.display()
+                ),
+            },
+            CheckError::InvalidCase {
+                message_zh,
+                message_en,
+            } => match lang {
+                Lang::Zh => format!("case.toml 有误：{message_zh}"),
+                Lang::En => format!("case.toml is invalid: {message_en}"),
+            },
             CheckError::Mapping { index, message } => match lang {
                 Lang::Zh => format!(
                     "case.toml 中第 {index} 个 [[mappings]] 无效：{message}\n请对照说明修改：files 为相对案例文件夹的通配路径，columns 把角色（caller、callee、start 等）对应到表头名或从 1 开始的列号。"
@@ -132,6 +159,29 @@ impl<'a> Context<'a> {
             "inputs.missing",
             &[("input", input), ("path", shown.clone())],
             vec![Evidence::file(shown, String::new())],
+        );
+    }
+
+    /// Notes a cell that could not be read, with its place and value.
+    pub fn bad_cell(&mut self, file: &Path, row: u64, column: &str, value: &str, reason: String) {
+        let shown = self.rel(file);
+        self.raise(
+            "inputs.bad_cell",
+            &[
+                ("file", shown.clone()),
+                ("row", row.to_string()),
+                ("column", column.to_string()),
+                ("value", value.to_string()),
+                ("reason", reason.clone()),
+            ],
+            vec![Evidence {
+                file: Some(shown),
+                row: Some(row),
+                column: Some(column.to_string()),
+                value: Some(value.to_string()),
+                note: reason,
+                ..Evidence::default()
+            }],
         );
     }
 

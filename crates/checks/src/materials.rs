@@ -271,6 +271,14 @@ fn pdf_problem(cx: &Context<'_>, path: &Path, size: u64) -> Option<String> {
             "incomplete file (no %%EOF, probably truncated)",
         ));
     }
+    let has_xref = tail.windows(9).any(|w| w == b"startxref");
+    let has_object = bytes.windows(4).any(|w| w == b" obj");
+    if !has_xref || !has_object {
+        return Some(cx.t(
+            "文件已损坏（缺少对象或交叉引用表），审核系统可能无法打开",
+            "the file is damaged (no objects or cross-reference table); the review system may not open it",
+        ));
+    }
     if bytes.windows(8).any(|w| w == b"/Encrypt") {
         return Some(cx.t(
             "文件已加密，审核系统无法打开",

@@ -40,6 +40,8 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     }
 
     let options = read_options(cx)?;
+    let local_paths = without_duplicates(cx, &local_paths);
+    let carrier_paths = without_duplicates(cx, &carrier_paths);
     let local = nianshen_cdr::read_side(&local_paths, &options)?;
     side_quality(cx, &local.stats, cx.t("本地话单", "local records"));
     let activity = AgentActivity {
@@ -73,6 +75,67 @@ fn existing(cx: &mut Context<'_>, kind: InputKind, zh: &str, en: &str) -> Vec<Pa
         cx.input_missing(zh, en, &path);
     }
     present
+}
+
+/// The files of one side with exact copies left out and reported: the
+/// same export saved twice would count every call twice. Only files of equal
+/// size are compared, so large exports are read again only when they could
+/// be copies.
+fn without_duplicates(cx: &mut Context<'_>, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let files = crate::tables::files_under(paths);
+    let mut kept: Vec<(PathBuf, u64)> = Vec::new();
+    for file in files {
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        let copy_of = kept
+            .iter()
+            .filter(|(_, s)| *s == size && size > 0)
+            .find(|(other, _)| same_content(other, &file))
+            .map(|(other, _)| other.clone());
+        match copy_of {
+            Some(original) => {
+                let (file_shown, original_shown) = (cx.rel(&file), cx.rel(&original));
+                cx.raise(
+                    "inputs.duplicate_file",
+                    &[("file", file_shown.clone()), ("same_as", original_shown)],
+                    vec![Evidence::file(file_shown, String::new())],
+                );
+            }
+            None => kept.push((file, size)),
+        }
+    }
+    kept.into_iter().map(|(file, _)| file).collect()
+}
+
+/// Compares two files block by block.
+fn same_content(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let (Ok(na), Ok(nb)) = (read_full(&mut ra, &mut ba), read_full(&mut rb, &mut bb)) else {
+            return false;
+        };
+        if na != nb || ba[..na] != bb[..nb] {
+            return false;
+        }
+        if na == 0 {
+            return true;
+        }
+    }
+}
+
+/// Fills `buf` as far as the reader allows; returns the bytes read.
+fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }
 
 fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
@@ -136,6 +199,8 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
         }
     }
 
+    unmatched_share(cx, &value, thresholds.cdr_count_mismatch_rate);
+
     let count = |name: &str| value[name].as_u64().unwrap_or(0).to_string();
     cx.raise(
         "cdr.summary",
@@ -148,6 +213,50 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
         Vec::new(),
     );
     value
+}
+
+/// Totals can agree while the records do not: every call shifted by an hour
+/// matches nothing. Records left unmatched on either side, as a share of the
+/// carrier's answered calls, count toward `cdr.count_mismatch` too, with the
+/// engine's warnings (e.g. a likely time-zone offset) as evidence.
+fn unmatched_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
+    let number = |name: &str| value[name].as_u64().unwrap_or(0);
+    let carrier = value["carrier"]["answered"].as_u64().unwrap_or(0);
+    let unmatched = number("local_only") + number("carrier_only");
+    if carrier == 0
+        || value["rates"]["answered"]
+            .as_f64()
+            .is_some_and(|r| r >= threshold)
+    {
+        return;
+    }
+    let share = unmatched as f64 / carrier as f64;
+    if share < threshold {
+        return;
+    }
+    let mut evidence = Vec::new();
+    for warning in value["warnings"].as_array().into_iter().flatten() {
+        let zh = warning["message"].as_str().unwrap_or_default();
+        let en = warning["message_en"].as_str().unwrap_or(zh);
+        evidence.push(Evidence::note(cx.t(zh, en)));
+    }
+    cx.raise(
+        "cdr.count_mismatch",
+        &[
+            (
+                "measure",
+                cx.t(
+                    "逐条未能匹配的通话",
+                    "calls left unmatched record by record",
+                ),
+            ),
+            ("local", number("local_only").to_string()),
+            ("carrier", number("carrier_only").to_string()),
+            ("rate", percent(share)),
+            ("threshold", percent(threshold)),
+        ],
+        evidence,
+    );
 }
 
 fn measure_name(cx: &Context<'_>, measure: &str) -> String {
@@ -263,7 +372,11 @@ fn declared_figures(cx: &mut Context<'_>, stats: &SideStats) -> Vec<Value> {
         (
             "seats",
             cx.t("座席数", "seats"),
-            declared.seats.map(u64::from),
+            // An export without an agent column cannot count seats.
+            declared
+                .seats
+                .map(u64::from)
+                .filter(|_| !stats.agents.is_empty()),
             stats.agents.len() as u64,
         ),
         (

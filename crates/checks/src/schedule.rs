@@ -7,7 +7,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 use nianshen_case::{Filing, FilingKind};
-use nianshen_rules::{Calendar, Severity};
+use nianshen_rules::Calendar;
 use serde_json::json;
 
 use crate::context::Context;
@@ -360,15 +360,18 @@ fn renewal(cx: &mut Context<'_>) -> Option<serde_json::Value> {
         .find(|d| *d >= last_day - Duration::days(365));
     let days_left = (last_day - cx.as_of).num_days();
 
-    if filed.is_none() && days_left <= terms.renewal_warn_days {
-        let severity = if days_left < 0 {
-            Severity::Red
-        } else {
-            Severity::Yellow
-        };
-        cx.raise_at(
+    if filed.is_none() && days_left < 0 {
+        cx.raise(
+            "schedule.renewal_overdue",
+            &[
+                ("expires", expires.to_string()),
+                ("last_day", last_day.to_string()),
+            ],
+            Vec::new(),
+        );
+    } else if filed.is_none() && days_left <= terms.renewal_warn_days {
+        cx.raise(
             "schedule.renewal_due",
-            severity,
             &[
                 ("expires", expires.to_string()),
                 ("last_day", last_day.to_string()),

@@ -14,7 +14,7 @@ use crate::context::Context;
 use crate::finding::Evidence;
 use crate::materials::CatalogueStatus;
 use crate::records::AgentActivity;
-use crate::tables::{self, Sheet};
+use crate::tables::{self, Sheet, SheetRow};
 use crate::text::{mask_id, normalize_key};
 
 /// A month as `year * 12 + month - 1`, so months compare and count simply.
@@ -440,8 +440,8 @@ fn read_roster(cx: &mut Context<'_>) -> Option<Vec<Insured>> {
                 name: cell(name),
                 employee_no: cell(no),
                 id_number: cell(id),
-                from: parse_month(&cell(from)),
-                until: parse_month(&cell(until)),
+                from: checked_month(cx, sheet, row, from),
+                until: checked_month(cx, sheet, row, until),
                 row: row.row,
             });
         }
@@ -469,12 +469,52 @@ fn read_accounts(cx: &mut Context<'_>) -> Option<Vec<Account>> {
             accounts.push(Account {
                 account: cell(account),
                 employee_no: cell(no),
-                created: parse_day(&cell(created)),
-                disabled: parse_day(&cell(disabled)),
+                created: checked_day(cx, sheet, row, created),
+                disabled: checked_day(cx, sheet, row, disabled),
             });
         }
     }
     Some(accounts)
+}
+
+/// The month in a cell, reporting a filled cell that is not a month.
+fn checked_month(
+    cx: &mut Context<'_>,
+    sheet: &Sheet,
+    row: &SheetRow,
+    column: Option<usize>,
+) -> Option<MonthIndex> {
+    let c = column?;
+    let text = row.get(c);
+    let month = parse_month(text);
+    if month.is_none() && !text.is_empty() {
+        let reason = cx.t(
+            "不是有效的年月（应写作 2024-03）",
+            "not a valid month (write it as 2024-03)",
+        );
+        cx.bad_cell(&sheet.file, row.row, sheet.header(c), text, reason);
+    }
+    month
+}
+
+/// The day in a cell, reporting a filled cell that is not a date.
+fn checked_day(
+    cx: &mut Context<'_>,
+    sheet: &Sheet,
+    row: &SheetRow,
+    column: Option<usize>,
+) -> Option<NaiveDate> {
+    let c = column?;
+    let text = row.get(c);
+    let day = parse_day(text);
+    if day.is_none() && !text.is_empty() {
+        let reason = cx.t(
+            "不是有效的日期（应写作 2024-03-05）",
+            "not a valid date (write it as 2024-03-05)",
+        );
+        cx.bad_cell(&sheet.file, row.row, sheet.header(c), text, reason);
+    }
+    day
 }
 
 /// Image files among the workstation photos.

@@ -74,16 +74,18 @@ pub fn normalize_header(text: &str) -> String {
 }
 
 /// Every regular file at or below `paths`, sorted; paths that do not exist
-/// are skipped (the caller reports absent inputs).
+/// are skipped (the caller reports absent inputs). A folder reached twice,
+/// e.g. through a symbolic link that loops, is read once.
 pub fn files_under(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for path in paths {
-        walk(path, &mut out);
+        walk(path, &mut out, &mut seen);
     }
     out
 }
 
-fn walk(path: &Path, out: &mut Vec<PathBuf>) {
+fn walk(path: &Path, out: &mut Vec<PathBuf>, seen: &mut std::collections::HashSet<PathBuf>) {
     if path.is_file() {
         let name = path
             .file_name()
@@ -94,13 +96,19 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) {
         }
         return;
     }
+    let Ok(real) = std::fs::canonicalize(path) else {
+        return;
+    };
+    if !seen.insert(real) {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(path) else {
         return;
     };
     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     children.sort();
     for child in children {
-        walk(&child, out);
+        walk(&child, out, seen);
     }
 }
 

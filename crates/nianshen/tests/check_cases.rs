@@ -303,3 +303,203 @@ fn init_writes_a_case_that_checks() {
         "an empty case lacks its materials"
     );
 }
+
+/// Copies a case folder so a test can change it.
+fn copy_case(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_case(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn clean_copy(dir: &tempfile::TempDir) -> PathBuf {
+    let case = dir.path().join("case");
+    copy_case(&workspace_root().join("examples/clean-case"), &case);
+    case
+}
+
+fn append_to_case_toml(case: &Path, text: &str) {
+    let path = case.join("case.toml");
+    let mut toml = std::fs::read_to_string(&path).unwrap();
+    toml.push_str(text);
+    std::fs::write(path, toml).unwrap();
+}
+
+fn rules_raised(findings: &Value) -> Vec<String> {
+    red_and_yellow(findings)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
+}
+
+#[test]
+fn explicit_input_path_must_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = clean_copy(&dir);
+    append_to_case_toml(&case, "\n[inputs]\nlocal_cdr = \"不存在的文件夹\"\n");
+    let out = dir.path().join("out");
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_refused(&output, "local_cdr");
+    assert!(stderr(&output).contains("不存在的文件夹"));
+}
+
+#[test]
+fn period_ending_before_start_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = clean_copy(&dir);
+    let path = case.join("case.toml");
+    let toml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("from = 2024-01-01", "from = 2025-06-01");
+    std::fs::write(&path, toml).unwrap();
+    let out = dir.path().join("out");
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_refused(&output, "2025-06-01");
+}
+
+#[test]
+fn duplicate_export_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = clean_copy(&dir);
+    let local = case.join("话单/本地");
+    let first = std::fs::read_dir(&local)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::copy(&first, local.join("副本 (1).csv")).unwrap();
+    let (_, findings, _out) = check(&case, &[]);
+    assert_eq!(
+        rules_raised(&findings),
+        vec!["inputs.duplicate_file".to_string()]
+    );
+}
+
+#[test]
+fn unreadable_complaint_time_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = clean_copy(&dir);
+    std::fs::write(
+        case.join("投诉/台账.csv"),
+        "编号,受理时间,核验时间,回复时间,办结时间\nTS1,2024-02-30 10:00:00,2024-03-01 09:00:00,2024-03-02 09:00:00,2024-03-03 09:00:00\nTS2,2024-05-06 10:00:00,abc,2024-05-08 09:00:00,2024-05-09 09:00:00\n",
+    )
+    .unwrap();
+    append_to_case_toml(&case, "\n[inputs]\ncomplaints = \"投诉/台账.csv\"\n");
+    let (_, findings, _out) = check(&case, &[]);
+    let bad: Vec<&Value> = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "inputs.bad_cell")
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:#?}");
+    assert_eq!(bad[0]["evidence"][0]["row"], 2);
+    assert_eq!(bad[0]["evidence"][0]["value"], "2024-02-30 10:00:00");
+    assert_eq!(bad[1]["evidence"][0]["column"], "核验时间");
+    let raised = rules_raised(&findings);
+    assert!(
+        !raised.contains(&"complaints.late_verification".to_string()),
+        "{raised:?}"
+    );
+}
+
+#[test]
+fn gbk_case_toml_reads_like_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = clean_copy(&dir);
+    let path = case.join("case.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // Chinese Windows editors save GB18030 unless told otherwise.
+    let (encoded, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    std::fs::write(&path, encoded).unwrap();
+    let (_, findings, _out) = check(&case, &[]);
+    assert_eq!(findings["verdict"], "green");
+    assert_eq!(findings["case"]["name"], "深圳市云帆数联科技有限公司");
+}
+
+#[test]
+fn rules_path_taken_from_current_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("my-pack.toml");
+    let shown = nianshen(&["rules", "show", "cn-miit"]);
+    std::fs::write(&pack, &shown.stdout).unwrap();
+    let out = dir.path().join("out");
+    let case = workspace_root().join("examples/clean-case");
+    let output = Command::new(env!("CARGO_BIN_EXE_nianshen"))
+        .args([
+            "check",
+            case.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--as-of",
+            "2025-02-15",
+        ])
+        .args(["--rules", "my-pack.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn renewal_past_last_day_is_overdue() {
+    let case = workspace_root().join("examples/clean-case");
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().join("out");
+    let output = nianshen(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--as-of",
+        "2027-06-01",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let findings: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("findings.json")).unwrap())
+            .unwrap();
+    let raised = rules_raised(&findings);
+    assert!(
+        raised.contains(&"schedule.renewal_overdue".to_string()),
+        "{raised:?}"
+    );
+    assert!(
+        !raised.contains(&"schedule.renewal_due".to_string()),
+        "{raised:?}"
+    );
+}
+
+#[test]
+fn unimplemented_checks_listed() {
+    let case = workspace_root().join("examples/clean-case");
+    let (_, findings, _out) = check(&case, &[]);
+    let note = findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "checks.not_run")
+        .expect("checks.not_run finding");
+    assert_eq!(note["severity"], "info");
+    assert!(note["detail"]
+        .as_str()
+        .unwrap()
+        .contains("recordings.missing"));
+}

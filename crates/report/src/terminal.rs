@@ -33,6 +33,7 @@ pub fn terminal_summary(report: &Report, outputs: &[PathBuf], color: bool) -> St
         items(&mut out, report, sev, color);
     }
     counts(&mut out, report);
+    not_checked(&mut out, report);
     deadline(&mut out, report);
 
     if !outputs.is_empty() {
@@ -112,6 +113,23 @@ fn counts(out: &mut String, report: &Report) {
             "Counts: {red} red, {yellow} yellow, {green} green, {info} info"
         ),
     };
+}
+
+/// The checks this version does not run, so a green verdict is read for
+/// what it covers.
+fn not_checked(out: &mut String, report: &Report) {
+    for finding in report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "checks.not_run")
+    {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            tr(report.lang, "注意：", "Note: "),
+            one_line(&finding.title)
+        );
+    }
 }
 
 fn deadline(out: &mut String, report: &Report) {

@@ -106,7 +106,10 @@ const RULES: &[(&str, &[&str])] = &[
     ("contracts.no_call_centre_wording", &["file"]),
     ("inputs.missing", &["input", "path"]),
     ("inputs.unreadable", &["file", "reason"]),
-    ("inputs.bad_cell", &["file", "row", "column", "value", "reason"]),
+    (
+        "inputs.bad_cell",
+        &["file", "row", "column", "value", "reason"],
+    ),
     ("inputs.duplicate_file", &["file", "same_as"]),
     ("checks.not_run", &["count", "rules"]),
 ];

@@ -109,7 +109,7 @@ fn default_severities_follow_the_rule_table() {
         ("complaints.late_verification", Severity::Yellow),
         ("complaints.reply_overdue", Severity::Red),
         ("inputs.unreadable", Severity::Yellow),
-        ("inputs.missing", Severity::Info),
+        ("inputs.missing", Severity::Yellow),
         ("cdr.summary", Severity::Info),
         ("case.category_not_b24", Severity::Red),
     ];
