@@ -70,7 +70,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// The day the run treats as today, YYYY-MM-DD [default: the system date].
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<NaiveDate>,
     /// Rule pack: a built-in name (cn-miit, whitepaper) or a TOML file; overrides case.toml's [rules] pack.
     #[arg(long, value_name = "NAME|FILE")]
@@ -202,4 +202,19 @@ pub struct InspectArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parses `--as-of`: a real calendar day between 2000 and 2099, so a typo
+/// such as 0000-01-01 cannot move every deadline by centuries.
+fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    let invalid = || {
+        format!(
+            "“{text}”不是有效日期，请写作 2025-02-15（年-月-日）。\n{text:?} is not a valid date: write it as 2025-02-15."
+        )
+    };
+    let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| invalid())?;
+    if !(2000..=2099).contains(&chrono::Datelike::year(&date)) {
+        return Err(invalid());
+    }
+    Ok(date)
 }

@@ -30,10 +30,7 @@ pub fn run(args: CheckArgs, lang: Lang) -> Result<u8, Failure> {
     let outputs = nianshen_report::write_outputs(&report, &plan.out)
         .map_err(|e| Failure::new(e.message(lang)))?;
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    print!(
-        "{}",
-        nianshen_report::terminal_summary(&report, &outputs, color)
-    );
+    crate::output::print(&nianshen_report::terminal_summary(&report, &outputs, color));
 
     let failed = match plan.fail_on {
         Some(FailOn::Red) => report.verdict == Verdict::Red,

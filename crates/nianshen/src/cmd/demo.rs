@@ -24,7 +24,7 @@ pub fn run(args: DemoArgs, lang: Lang) -> Result<u8, Failure> {
                 e.matched, e.local_only, e.carrier_only, e.duration_mismatch
             ),
         };
-        println!("{text}");
+        crate::output::println(&text);
         return Ok(EXIT_OK);
     }
 
@@ -53,6 +53,6 @@ pub fn run(args: DemoArgs, lang: Lang) -> Result<u8, Failure> {
         Lang::Zh => format!("检查：nianshen check {dir} --as-of 2025-02-15"),
         Lang::En => format!("Check it: nianshen check {dir} --as-of 2025-02-15"),
     };
-    println!("{text}\n{next}");
+    crate::output::println(&format!("{text}\n{next}"));
     Ok(EXIT_OK)
 }

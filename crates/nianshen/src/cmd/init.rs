@@ -81,18 +81,18 @@ pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
     std::fs::write(&case_toml, TEMPLATE).map_err(|e| io_failure(&case_toml, e))?;
 
     match lang {
-        Lang::Zh => println!(
+        Lang::Zh => crate::output::println(&format!(
             "已创建案例文件夹 {}：case.toml 模板和 {} 个材料文件夹。\n下一步：在 case.toml 中填写企业、许可证、申报数据，把材料放入对应文件夹，然后运行 `nianshen check {}`。",
             dir.display(),
             folders.len(),
             dir.display()
-        ),
-        Lang::En => println!(
+        )),
+        Lang::En => crate::output::println(&format!(
             "Created the case folder {}: a case.toml template and {} folders.\nNext: fill in the company, licence and declared figures in case.toml, put the materials in their folders, then run `nianshen check {}`.",
             dir.display(),
             folders.len(),
             dir.display()
-        ),
+        )),
     }
     Ok(EXIT_OK)
 }
