@@ -76,9 +76,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
             None => signals.push(s),
         }
     }
-    let samples = side
-        .records
-        .iter()
+    // Records are kept in matching order; the samples are the first rows.
+    let mut first_rows: Vec<&crate::model::Record> = side.records.iter().collect();
+    first_rows.sort_by_key(|r| (r.file, r.row));
+    let samples = first_rows
+        .into_iter()
         .take(SAMPLES)
         .map(|r| {
             let tz = chrono::FixedOffset::east_opt(
@@ -90,8 +92,8 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
             .unwrap_or_else(crate::read::beijing);
             SampleRecord {
                 row: u64::from(r.row),
-                caller: show(side.number(r.caller), opts.unmask),
-                callee: show(side.number(r.callee), opts.unmask),
+                caller: show(&side.number(r.caller), opts.unmask),
+                callee: show(&side.number(r.callee), opts.unmask),
                 time: fmt_time(r.time, tz),
                 talk_seconds: r.talk_secs,
                 billed_minutes: r.billed_min,

@@ -10,16 +10,19 @@
 
 mod describe;
 mod error;
+mod fast;
 mod inspect;
 mod layout;
 mod mapping;
 mod matching;
 mod model;
 mod normalize;
+mod numkey;
 mod output;
 mod read;
 mod row;
 mod signals;
+mod tally;
 mod tzcheck;
 mod vocab;
 
@@ -35,6 +38,6 @@ pub use normalize::{
     mask_number, normalize_number, parse_duration, parse_time, NumberValue, Stamp, TimeForm,
 };
 pub use output::write_recon_csv;
-pub use read::{beijing, read_side, ReadOptions};
+pub use read::{beijing, read_side, read_side_with, ReadOptions, ScanOptions};
 pub use signals::{FileSignals, SampleRow, Signal};
 pub use vocab::{Answer, Direction, Vocabulary};

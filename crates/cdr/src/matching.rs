@@ -8,9 +8,10 @@
 //! matched yet. The result is one-to-one and does not depend on the order
 //! the files were given in beyond the record order used as last tie-break.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
 use crate::model::{Record, Side, SideStats};
@@ -131,20 +132,26 @@ pub struct Recon {
 }
 
 /// Matches the usable answered records of two sides one to one and
-/// computes the figures.
+/// computes the figures. Records are expected in the order [`crate::read_side`]
+/// leaves them (by caller, callee, time, file, row); other orders are
+/// sorted on a copy first. Keys are matched in parallel, each key alone.
 pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let _span = tracing::info_span!("match").entered();
-    let pairs = match_records(local, carrier, opts);
+    let (ls, lperm) = ordered(&local.records);
+    let (cs, cperm) = ordered(&carrier.records);
+    let (mut pairs, mismatched) = match_sorted(&ls, &cs, opts);
+    if lperm.is_some() || cperm.is_some() {
+        let back = |perm: &Option<Vec<u32>>, i: u32| perm.as_ref().map_or(i, |p| p[i as usize]);
+        for (l, c) in &mut pairs {
+            *l = back(&lperm, *l);
+            *c = back(&cperm, *c);
+        }
+    }
     let mut local_matched = vec![false; local.records.len()];
     let mut carrier_matched = vec![false; carrier.records.len()];
-    let mut mismatched = 0u64;
     for (l, c) in &pairs {
         local_matched[*l as usize] = true;
         carrier_matched[*c as usize] = true;
-        let (lr, cr) = (&local.records[*l as usize], &carrier.records[*c as usize]);
-        if (i64::from(lr.talk_secs) - i64::from(cr.talk_secs)).abs() > opts.talk_tolerance_secs {
-            mismatched += 1;
-        }
     }
     let unmatched = |flags: &[bool]| -> Vec<u32> {
         flags
@@ -154,21 +161,22 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
             .map(|(i, _)| i as u32)
             .collect()
     };
-    let (ls, cs) = (&local.stats, &carrier.stats);
+    let (lst, cst) = (&local.stats, &carrier.stats);
+    let matched = pairs.len() as u64;
     let recon = Recon {
-        local: SideSummary::of(ls),
-        carrier: SideSummary::of(cs),
-        matched: pairs.len() as u64,
-        local_only: ls.answered - pairs.len() as u64,
-        carrier_only: cs.answered - pairs.len() as u64,
+        local: SideSummary::of(lst),
+        carrier: SideSummary::of(cst),
+        matched,
+        local_only: lst.answered.saturating_sub(matched),
+        carrier_only: cst.answered.saturating_sub(matched),
         duration_mismatch: mismatched,
         rates: Rates {
-            answered: rate(ls.answered, cs.answered),
-            talk_seconds: rate(ls.talk_seconds, cs.talk_seconds),
-            billed_minutes: rate(ls.billed_minutes, cs.billed_minutes),
+            answered: rate(lst.answered, cst.answered),
+            talk_seconds: rate(lst.talk_seconds, cst.talk_seconds),
+            billed_minutes: rate(lst.billed_minutes, cst.billed_minutes),
         },
-        per_day: per_day(local, carrier, &pairs),
-        warnings: crate::tzcheck::warnings(local, carrier, opts, pairs.len() as u64),
+        per_day: per_day(local, carrier, &local_matched),
+        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
         tolerance_secs: opts.tolerance_secs,
         talk_tolerance_secs: opts.talk_tolerance_secs,
         local_unmatched: unmatched(&local_matched),
@@ -188,48 +196,56 @@ fn rate(l: u64, c: u64) -> Option<f64> {
     (c > 0).then(|| (l as f64 - c as f64).abs() / c as f64)
 }
 
-/// Record indices of both sides under one key: the local side's ids of
-/// caller and callee, packed into one integer.
-pub(crate) type Groups = HashMap<u64, (Vec<u32>, Vec<u32>)>;
-
-fn key(caller: u32, callee: u32) -> u64 {
-    (u64::from(caller) << 32) | u64::from(callee)
+/// The order records are matched in: key, then time, then place.
+pub(crate) fn order_key(r: &Record) -> (u64, u64, i64, u32, u32) {
+    (r.caller, r.callee, r.time, r.file, r.row)
 }
 
-/// Groups the records of both sides by key: (local indices, carrier
-/// indices). Carrier numbers are translated to local number ids once per
-/// distinct number, so records are grouped by integers, not strings.
-pub(crate) fn group(local: &Side, carrier: &Side) -> Groups {
-    let mut groups: Groups = HashMap::new();
-    for (i, r) in local.records.iter().enumerate() {
-        groups
-            .entry(key(r.caller, r.callee))
-            .or_default()
-            .0
-            .push(i as u32);
-    }
+/// Sorts records into matching order (in parallel for large sides).
+pub(crate) fn sort_records(records: &mut [Record]) {
+    use rayon::slice::ParallelSliceMut;
+    records.par_sort_unstable_by_key(order_key);
+}
 
-    let local_ids: HashMap<&str, u32> = local
-        .numbers
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.as_str(), i as u32))
-        .collect();
-    let to_local: Vec<Option<u32>> = carrier
-        .numbers
-        .iter()
-        .map(|n| local_ids.get(n.as_str()).copied())
-        .collect();
-    let translate = |id: u32| to_local.get(id as usize).copied().flatten();
-    for (i, r) in carrier.records.iter().enumerate() {
-        let (Some(caller), Some(callee)) = (translate(r.caller), translate(r.callee)) else {
-            continue;
-        };
-        if let Some(g) = groups.get_mut(&key(caller, callee)) {
-            g.1.push(i as u32);
+/// The records in matching order: borrowed when they already are, else
+/// a sorted copy with the original index of each.
+fn ordered(records: &[Record]) -> (Cow<'_, [Record]>, Option<Vec<u32>>) {
+    if records.is_sorted_by_key(order_key) {
+        return (Cow::Borrowed(records), None);
+    }
+    let mut perm: Vec<u32> = (0..records.len() as u32).collect();
+    perm.sort_by_key(|i| order_key(&records[*i as usize]));
+    let sorted = perm.iter().map(|i| records[*i as usize]).collect();
+    (Cow::Owned(sorted), Some(perm))
+}
+
+/// The key of a record.
+fn key(r: &Record) -> (u64, u64) {
+    (r.caller, r.callee)
+}
+
+/// Calls `f` for every key present on both sides with the records of
+/// each side under it and the index of the first of them.
+pub(crate) fn for_each_group(
+    ls: &[Record],
+    cs: &[Record],
+    mut f: impl FnMut(&[Record], usize, &[Record], usize),
+) {
+    let (mut i, mut j) = (0, 0);
+    while i < ls.len() && j < cs.len() {
+        let (lk, ck) = (key(&ls[i]), key(&cs[j]));
+        if lk < ck {
+            i += ls[i..].partition_point(|r| key(r) == lk);
+        } else if ck < lk {
+            j += cs[j..].partition_point(|r| key(r) == ck);
+        } else {
+            let ln = ls[i..].partition_point(|r| key(r) == lk);
+            let cn = cs[j..].partition_point(|r| key(r) == ck);
+            f(&ls[i..i + ln], i, &cs[j..j + cn], j);
+            i += ln;
+            j += cn;
         }
     }
-    groups
 }
 
 /// Returns the tolerance of one pair.
@@ -241,41 +257,83 @@ pub(crate) fn pair_tolerance(l: &Record, c: &Record, opts: &MatchOptions) -> i64
     }
 }
 
-fn match_records(local: &Side, carrier: &Side, opts: &MatchOptions) -> Vec<(u32, u32)> {
-    let mut pairs = Vec::new();
-    let mut keys: Vec<_> = group(local, carrier)
-        .into_iter()
-        .filter(|(_, (_, c))| !c.is_empty())
+/// Matches two sides in matching order: the pairs (by index) and how many
+/// of them differ in talk time. The local side is cut into slices at key
+/// boundaries, each matched on its own thread with the carrier records of
+/// the same keys.
+fn match_sorted(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> (Vec<(u32, u32)>, u64) {
+    use rayon::prelude::*;
+    let slices = slices(ls, rayon::current_num_threads() * 8);
+    let parts: Vec<(Vec<(u32, u32)>, u64)> = slices
+        .par_iter()
+        .map(|&(from, to)| {
+            let (lfrom, lto) = (key(&ls[from]), key(&ls[to - 1]));
+            let cfrom = cs.partition_point(|r| key(r) < lfrom);
+            let cto = cs.partition_point(|r| key(r) <= lto);
+            let mut pairs = Vec::new();
+            let mut mismatched = 0;
+            for_each_group(&ls[from..to], &cs[cfrom..cto], |l, lo, c, co| {
+                mismatched += match_key(l, from + lo, c, cfrom + co, opts, &mut pairs);
+            });
+            (pairs, mismatched)
+        })
         .collect();
-    // Key order only affects the order of the pairs list, not the pairs.
-    keys.sort_unstable_by_key(|(k, _)| *k);
-    for (_, (ls, cs)) in keys {
-        match_key(&ls, &cs, local, carrier, opts, &mut pairs);
+    let mut pairs = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+    let mut mismatched = 0;
+    for (p, m) in parts {
+        pairs.extend(p);
+        mismatched += m;
     }
-    pairs
+    (pairs, mismatched)
+}
+
+/// Cuts `ls` into about `n` slices (from, to) that never split a key.
+fn slices(ls: &[Record], n: usize) -> Vec<(usize, usize)> {
+    let step = ls.len().div_ceil(n.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while from < ls.len() {
+        let mut to = (from + step).min(ls.len());
+        if to < ls.len() {
+            let k = key(&ls[to - 1]);
+            to += ls[to..].partition_point(|r| key(r) == k);
+        }
+        out.push((from, to));
+        from = to;
+    }
+    out
 }
 
 /// Sort key of a candidate pair; see the module documentation.
 type Candidate = (bool, i64, i64, i64, i64, u32, u32);
 
+/// Matches the records of one key (each side sorted by time; `lo` and `co`
+/// are the indices of their first records). Returns the number of pairs
+/// whose talk times differ by more than the talk tolerance.
 fn match_key(
-    ls: &[u32],
-    cs: &[u32],
-    local: &Side,
-    carrier: &Side,
+    ls: &[Record],
+    lo: usize,
+    cs: &[Record],
+    co: usize,
     opts: &MatchOptions,
     out: &mut Vec<(u32, u32)>,
-) {
+) -> u64 {
+    let differ = |l: &Record, c: &Record| {
+        (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs() > opts.talk_tolerance_secs
+    };
+    if let ([l], [c]) = (ls, cs) {
+        // The common case: one call, one bill row.
+        if (l.time - c.time).abs() > pair_tolerance(l, c, opts) {
+            return 0;
+        }
+        out.push((lo as u32, co as u32));
+        return u64::from(differ(l, c));
+    }
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut cs_sorted: Vec<u32> = cs.to_vec();
-    cs_sorted.sort_unstable_by_key(|c| carrier.records[*c as usize].time);
     let widest = opts.tolerance_secs.max(NO_SECONDS_TOLERANCE_SECS);
-    for &li in ls {
-        let l = &local.records[li as usize];
-        let from =
-            cs_sorted.partition_point(|c| carrier.records[*c as usize].time < l.time - widest);
-        for &ci in &cs_sorted[from..] {
-            let c = &carrier.records[ci as usize];
+    for (i, l) in ls.iter().enumerate() {
+        let from = cs.partition_point(|c| c.time < l.time - widest);
+        for (j, c) in cs.iter().enumerate().skip(from) {
             if c.time > l.time + widest {
                 break;
             }
@@ -290,72 +348,71 @@ fn match_key(
                 dtalk,
                 l.time,
                 c.time,
-                li,
-                ci,
+                (lo + i) as u32,
+                (co + j) as u32,
             ));
         }
     }
     candidates.sort_unstable();
-    let mut used_l: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    let mut used_c: std::collections::HashSet<u32> = std::collections::HashSet::new();
-    for (.., li, ci) in candidates {
-        if used_l.contains(&li) || used_c.contains(&ci) {
+    let mut used_l = vec![false; ls.len()];
+    let mut used_c = vec![false; cs.len()];
+    let mut mismatched = 0;
+    for (differs, .., li, ci) in candidates {
+        let (i, j) = (li as usize - lo, ci as usize - co);
+        if used_l[i] || used_c[j] {
             continue;
         }
-        used_l.insert(li);
-        used_c.insert(ci);
+        used_l[i] = true;
+        used_c[j] = true;
+        mismatched += u64::from(differs);
         out.push((li, ci));
     }
+    mismatched
 }
 
-fn day_of(side: &Side, r: &Record) -> Option<NaiveDate> {
-    let secs = side
+/// The calendar day of each record of a side, as days since 1970 in the
+/// offset of the record's own file.
+fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
+    let offsets: Vec<i64> = side
         .stats
         .files
-        .get(r.file as usize)
-        .map_or(8 * 3600, |f| f.tz_secs);
-    let tz = FixedOffset::east_opt(secs)?;
-    Some(
-        DateTime::from_timestamp(r.time, 0)?
-            .with_timezone(&tz)
-            .date_naive(),
-    )
+        .iter()
+        .map(|f| i64::from(f.tz_secs))
+        .collect();
+    side.records.iter().enumerate().map(move |(i, r)| {
+        let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
+        (i, (r.time + offset).div_euclid(86_400))
+    })
 }
 
-fn per_day(local: &Side, carrier: &Side, pairs: &[(u32, u32)]) -> Vec<DayFigures> {
-    let mut days: BTreeMap<NaiveDate, DayFigures> = BTreeMap::new();
-    fn entry(days: &mut BTreeMap<NaiveDate, DayFigures>, d: NaiveDate) -> &mut DayFigures {
-        days.entry(d).or_insert(DayFigures {
-            date: d,
-            local_answered: 0,
-            local_talk_seconds: 0,
-            carrier_answered: 0,
-            carrier_talk_seconds: 0,
-            matched: 0,
+fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigures> {
+    // Days are summed under their number and turned into dates once each.
+    let mut days: HashMap<i64, [u64; 5]> = HashMap::new();
+    for (i, day) in day_numbers(local) {
+        let e = days.entry(day).or_default();
+        e[0] += 1;
+        e[1] += u64::from(local.records[i].talk_secs);
+        e[4] += u64::from(local_matched[i]);
+    }
+    for (i, day) in day_numbers(carrier) {
+        let e = days.entry(day).or_default();
+        e[2] += 1;
+        e[3] += u64::from(carrier.records[i].talk_secs);
+    }
+    let mut out: Vec<DayFigures> = days
+        .into_iter()
+        .filter_map(|(day, v)| {
+            let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+            Some(DayFigures {
+                date,
+                local_answered: v[0],
+                local_talk_seconds: v[1],
+                carrier_answered: v[2],
+                carrier_talk_seconds: v[3],
+                matched: v[4],
+            })
         })
-    }
-    for r in &local.records {
-        if let Some(d) = day_of(local, r) {
-            let e = entry(&mut days, d);
-            e.local_answered += 1;
-            e.local_talk_seconds += u64::from(r.talk_secs);
-        }
-    }
-    for r in &carrier.records {
-        if let Some(d) = day_of(carrier, r) {
-            let e = entry(&mut days, d);
-            e.carrier_answered += 1;
-            e.carrier_talk_seconds += u64::from(r.talk_secs);
-        }
-    }
-    for (l, _) in pairs {
-        if let Some(d) = local
-            .records
-            .get(*l as usize)
-            .and_then(|r| day_of(local, r))
-        {
-            entry(&mut days, d).matched += 1;
-        }
-    }
-    days.into_values().collect()
+        .collect();
+    out.sort_by_key(|d| d.date);
+    out
 }

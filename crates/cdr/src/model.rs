@@ -6,12 +6,13 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-/// One usable answered call, compact: numbers are ids into
-/// [`Side::numbers`], times are seconds since 1970 UTC.
+/// One usable answered call, compact: numbers are 64-bit keys (digit
+/// strings by value, anything else a hash kept in [`Side::numbers`]; see
+/// [`Side::number`]), times are seconds since 1970 UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Record {
-    pub caller: u32,
-    pub callee: u32,
+    pub caller: u64,
+    pub callee: u64,
     /// The time matched on: the answer time when the source has an answer
     /// column, else the start time.
     pub time: i64,
@@ -143,10 +144,12 @@ pub struct SideStats {
 #[derive(Clone, Debug, Default)]
 pub struct Side {
     pub stats: SideStats,
-    /// Usable answered records in reading order.
+    /// Usable answered records in matching order: by caller, callee,
+    /// time, file and row.
     pub records: Vec<Record>,
-    /// Normalised numbers, indexed by the records' ids.
-    pub numbers: Vec<String>,
+    /// Normalised numbers that are not plain digit strings (SIP users,
+    /// more than 17 digits), by the records' hashed keys.
+    pub numbers: std::collections::HashMap<u64, String>,
     /// Agent ids as written, indexed by `Record::agent - 1`.
     pub agents: Vec<String>,
     /// Tamper signals per file, same order as `stats.files`.
@@ -154,9 +157,9 @@ pub struct Side {
 }
 
 impl Side {
-    /// The number with this id.
-    pub fn number(&self, id: u32) -> &str {
-        self.numbers.get(id as usize).map_or("", String::as_str)
+    /// The normalised number a record key stands for.
+    pub fn number(&self, key: u64) -> std::borrow::Cow<'_, str> {
+        crate::numkey::key_text(key, &self.numbers)
     }
 
     /// The agent of a record, if any.

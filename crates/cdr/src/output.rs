@@ -1,7 +1,7 @@
 //! The reconciliation's record lists and tables as CSV with a UTF-8 BOM
 //! (so Excel shows the Chinese headers), each written atomically.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -138,8 +138,8 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
     vec![
         file_of(side, r),
         r.row.to_string(),
-        show(side.number(r.caller), unmask),
-        show(side.number(r.callee), unmask),
+        show(&side.number(r.caller), unmask),
+        show(&side.number(r.callee), unmask),
         fmt_time(r.time, tz_of(side, r)),
         r.talk_secs.to_string(),
         r.billed_min.to_string(),
@@ -168,8 +168,8 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
                 l.row.to_string(),
                 file_of(carrier, c),
                 c.row.to_string(),
-                show(local.number(l.caller), unmask),
-                show(local.number(l.callee), unmask),
+                show(&local.number(l.caller), unmask),
+                show(&local.number(l.callee), unmask),
                 fmt_time(l.time, tz_of(local, l)),
                 l.talk_secs.to_string(),
                 c.talk_secs.to_string(),
@@ -179,20 +179,27 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
 }
 
 fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
-    let mut by: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
-    for r in &local.records {
-        let e = by.entry(local.number(r.caller)).or_default();
-        e[0] += 1;
-        e[1] += u64::from(r.talk_secs);
-    }
-    for r in &carrier.records {
-        let e = by.entry(carrier.number(r.caller)).or_default();
-        e[2] += 1;
-        e[3] += u64::from(r.talk_secs);
-    }
+    // Summed by key first: formatting a number per record would cost more
+    // than the sums themselves.
+    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 4]>| {
+        let mut keyed: HashMap<u64, (u64, u64)> = HashMap::new();
+        for r in &side.records {
+            let e = keyed.entry(r.caller).or_default();
+            e.0 += 1;
+            e.1 += u64::from(r.talk_secs);
+        }
+        for (key, (n, talk)) in keyed {
+            let e = by.entry(side.number(key).into_owned()).or_default();
+            e[at] += n;
+            e[at + 1] += talk;
+        }
+    };
+    let mut by: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    sums(local, 0, &mut by);
+    sums(carrier, 2, &mut by);
     by.into_iter()
         .map(|(n, v)| {
-            let mut row = vec![show(n, unmask)];
+            let mut row = vec![show(&n, unmask)];
             row.extend(v.iter().map(u64::to_string));
             row
         })

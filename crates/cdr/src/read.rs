@@ -11,10 +11,11 @@ use nianshen_table::{CellRef, Event, Flow, RowView, SourceInfo, TableError};
 use crate::error::CdrError;
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
-use crate::model::{FileInfo, Record, Side, TotalRowCheck};
-use crate::normalize::{parse_amount, NumberValue};
+use crate::model::{FileInfo, Side, TotalRowCheck};
+use crate::normalize::parse_amount;
 use crate::row::{self, Parsed, RowCtx};
 use crate::signals::FileSignals;
+use crate::tally::{Origin, Tally};
 use crate::vocab::Vocabulary;
 
 /// How to read a side.
@@ -54,19 +55,73 @@ pub fn beijing() -> FixedOffset {
 
 use chrono::Offset;
 
-/// Bad-row samples kept per side.
-const BAD_ROW_SAMPLES: usize = 200;
+/// How much a side's reading computes, and on how many threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScanOptions {
+    /// Count tamper signals ([`Side::signals`]). They need every row in
+    /// reading order, so with signals on every file takes the general,
+    /// one-thread reader. Default on.
+    pub signals: bool,
+    /// Threads for large text files; 0 (the default) uses every core.
+    pub threads: usize,
+    /// Bytes per block of the parallel reader.
+    pub(crate) block_bytes: u64,
+    /// Files smaller than this are read row by row.
+    pub(crate) min_parallel_bytes: u64,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            signals: true,
+            threads: 0,
+            block_bytes: 8 << 20,
+            min_parallel_bytes: 4 << 20,
+        }
+    }
+}
+
+impl ScanOptions {
+    /// Records and figures only, on every core: what matching needs.
+    pub fn for_matching() -> Self {
+        ScanOptions {
+            signals: false,
+            ..ScanOptions::default()
+        }
+    }
+
+    fn thread_count(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
+}
 
 /// Reads files, folders (recursively, in name order) and ZIP archives as
-/// one side.
+/// one side, with tamper signals; see [`read_side_with`].
 ///
 /// Errors: a path that is missing or unreadable, a file that is not call
 /// records or whose columns cannot be mapped, a folder without any table.
 /// Files found inside a folder that are no tables (PDFs, images) are
 /// passed over.
 pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError> {
+    read_side_with(paths, opts, &ScanOptions::default())
+}
+
+/// Reads one side as [`read_side`] does, computing what `scan` asks for.
+/// Without signals, large UTF-8 text files are read in parallel blocks;
+/// the figures and records are the same either way.
+///
+/// Errors: as [`read_side`].
+pub fn read_side_with(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    scan: &ScanOptions,
+) -> Result<Side, CdrError> {
     let globs = compile_globs(opts)?;
     let mut side = SideBuilder::new(opts);
+    side.scan = *scan;
     for path in paths {
         if path.is_dir() {
             let files = walk(path)?;
@@ -173,12 +228,12 @@ fn walk(dir: &Path) -> Result<Vec<PathBuf>, CdrError> {
 struct SideBuilder<'o> {
     opts: &'o ReadOptions,
     side: Side,
-    number_ids: HashMap<String, u32>,
-    agent_ids: HashMap<String, u32>,
+    tally: Tally,
     /// FreeSWITCH rows held back until the side is complete, to drop
     /// B-legs and per-account copies (file index, row).
     pending_fs: Vec<(u32, Parsed)>,
     now: i64,
+    scan: ScanOptions,
 }
 
 /// State of the source being streamed.
@@ -201,16 +256,19 @@ impl<'o> SideBuilder<'o> {
         SideBuilder {
             opts,
             side: Side::default(),
-            number_ids: HashMap::new(),
-            agent_ids: HashMap::new(),
+            tally: Tally::default(),
             pending_fs: Vec::new(),
             now: chrono::Utc::now().timestamp(),
+            scan: ScanOptions::default(),
         }
     }
 
     /// Reads one file: every source in it that is call records.
     fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
         let _span = tracing::info_span!("read", file = %path.display()).entered();
+        if !self.scan.signals && self.read_fast(path, mapping) {
+            return Ok(());
+        }
         let mut current: Option<SourceState> = None;
         let mut rejections: Vec<CdrError> = Vec::new();
         let mut accepted = 0usize;
@@ -339,6 +397,33 @@ impl<'o> SideBuilder<'o> {
         }
     }
 
+    /// Reads a file on the fast path; false when it does not apply or gave
+    /// up (nothing is counted then).
+    fn read_fast(&mut self, path: &Path, mapping: Option<&Mapping>) -> bool {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        if size < self.scan.min_parallel_bytes {
+            return false;
+        }
+        let Some(probe) = crate::fast::probe(path, self.opts, mapping) else {
+            return false;
+        };
+        let file_idx = self.add_file(&probe.info, &probe.plan);
+        let threads = self.scan.thread_count();
+        match crate::fast::read(&probe, self.opts, file_idx, threads, self.scan.block_bytes) {
+            Some(tally) => {
+                tracing::info!(layout = probe.plan.kind.name(), "read in parallel blocks");
+                self.tally.absorb(tally);
+                true
+            }
+            None => {
+                tracing::info!("parallel reading gave up; reading row by row");
+                self.side.stats.files.pop();
+                self.side.signals.pop();
+                false
+            }
+        }
+    }
+
     fn add_file(&mut self, info: &SourceInfo, plan: &Plan) -> u32 {
         self.side.stats.files.push(FileInfo {
             path: info.file.clone(),
@@ -380,22 +465,20 @@ impl<'o> SideBuilder<'o> {
             let extra = (p.row, csv_cells(&p.text));
             self.decide_with(state, mapping, rejections, accepted, Some(extra));
         }
-        if state.file_idx.is_some() {
-            self.side.stats.unreadable_rows += 1;
-            self.side.stats.rows += 1;
-            if let Some(f) = state
-                .file_idx
-                .and_then(|i| self.side.stats.files.get_mut(i as usize))
-            {
-                f.rows += 1;
-            }
+        if let Some(file_idx) = state.file_idx {
             let u = row::Unreadable {
                 column: None,
                 value: p.text.chars().take(80).collect(),
                 zh: p.kind.zh(),
                 en: p.kind.en(),
             };
-            self.push_bad(row::bad_row(&p.file, &p.sheet, p.row, &u, self.opts.unmask));
+            let at = Origin {
+                file_idx,
+                path: &p.file,
+                sheet: &p.sheet,
+                unmask: self.opts.unmask,
+            };
+            self.tally.unreadable(at, p.row, &u);
         }
     }
 
@@ -415,12 +498,6 @@ impl<'o> SideBuilder<'o> {
             .and_then(|i| self.side.stats.files.get_mut(i as usize))
         {
             f.invalid_bytes += invalid_bytes;
-        }
-    }
-
-    fn push_bad(&mut self, bad: crate::model::BadRow) {
-        if self.side.stats.bad_rows.len() < BAD_ROW_SAMPLES {
-            self.side.stats.bad_rows.push(bad);
         }
     }
 }
@@ -467,20 +544,18 @@ impl SideBuilder<'_> {
                 if plan.kind == LayoutKind::FreeSwitch {
                     self.pending_fs.push((file_idx, parsed));
                 } else {
-                    self.apply(file_idx, parsed);
+                    let at = origin(&self.side, file_idx, self.opts.unmask);
+                    self.tally.apply(at, parsed);
                 }
             }
             Err(u) => {
-                self.count_row(file_idx);
-                self.side.stats.unreadable_rows += 1;
-                let bad = row::bad_row(
-                    &state.info.file,
-                    &state.info.sheet,
-                    row,
-                    &u,
-                    self.opts.unmask,
-                );
-                self.push_bad(bad);
+                let at = Origin {
+                    file_idx,
+                    path: &state.info.file,
+                    sheet: &state.info.sheet,
+                    unmask: self.opts.unmask,
+                };
+                self.tally.unreadable(at, row, &u);
             }
         }
     }
@@ -515,100 +590,6 @@ impl SideBuilder<'_> {
         }
     }
 
-    fn count_row(&mut self, file_idx: u32) {
-        self.side.stats.rows += 1;
-        if let Some(f) = self.side.stats.files.get_mut(file_idx as usize) {
-            f.rows += 1;
-        }
-    }
-
-    /// Adds a parsed row to the figures.
-    fn apply(&mut self, file_idx: u32, p: Parsed) {
-        self.count_row(file_idx);
-        let stats = &mut self.side.stats;
-        stats.masked_numbers += u64::from(p.masked_cells);
-        if p.conflict {
-            stats.disposition_talk_conflicts += 1;
-        }
-        if p.success {
-            stats.conversions += 1;
-        }
-        if p.outbound {
-            stats.outbound_attempts += 1;
-            if p.answered {
-                stats.answered_outbound += 1;
-            }
-        }
-        let agent = p.agent.as_ref().map_or(0, |a| {
-            let before = self.side.agents.len();
-            let id = intern(&mut self.agent_ids, &mut self.side.agents, a);
-            if self.side.agents.len() > before {
-                stats.agents.insert(a.clone());
-            }
-            id + 1
-        });
-        if !p.answered {
-            return;
-        }
-        stats.answered_all += 1;
-        stats.talk_seconds_all += u64::from(p.talk_secs);
-        if let Some(why) = p.unusable {
-            self.unusable(file_idx, &p, why);
-            return;
-        }
-        let (NumberValue::Ok(caller), NumberValue::Ok(callee)) = (&p.caller, &p.callee) else {
-            return;
-        };
-        let caller = intern(&mut self.number_ids, &mut self.side.numbers, caller);
-        let callee = intern(&mut self.number_ids, &mut self.side.numbers, callee);
-        let stats = &mut self.side.stats;
-        stats.answered += 1;
-        stats.talk_seconds += u64::from(p.talk_secs);
-        stats.billed_minutes += u64::from(p.billed_min);
-        self.side.records.push(Record {
-            caller,
-            callee,
-            time: p.time.epoch,
-            talk_secs: p.talk_secs,
-            billed_min: p.billed_min,
-            file: file_idx,
-            row: u32::try_from(p.row).unwrap_or(u32::MAX),
-            agent,
-            no_seconds: !p.time.has_seconds,
-        });
-    }
-
-    fn unusable(&mut self, file_idx: u32, p: &Parsed, why: row::Unusable) {
-        let stats = &mut self.side.stats;
-        stats.unusable_rows += 1;
-        *stats
-            .unusable_by_reason
-            .entry(why.id().to_string())
-            .or_default() += 1;
-        let (zh, en) = why.texts();
-        let Some(file) = stats.files.get(file_idx as usize) else {
-            return;
-        };
-        let value = match (&p.caller, &p.callee) {
-            (NumberValue::Ok(a), _) if why.id().ends_with("callee") => {
-                row::show(a, self.opts.unmask)
-            }
-            (_, NumberValue::Ok(b)) => row::show(b, self.opts.unmask),
-            _ => String::new(),
-        };
-        let bad = crate::model::BadRow {
-            kind: crate::model::BadRowKind::Unusable,
-            file: file.path.clone(),
-            sheet: file.sheet.clone(),
-            row: p.row,
-            column: None,
-            value,
-            reason_zh: zh.to_string(),
-            reason_en: en.to_string(),
-        };
-        self.push_bad(bad);
-    }
-
     /// Drops FreeSWITCH B-legs (a row whose uuid another row names as its
     /// `bleg_uuid`) and per-account copies (a uuid seen before), then adds
     /// the rest.
@@ -623,8 +604,21 @@ impl SideBuilder<'_> {
                     continue;
                 }
             }
-            self.apply(file_idx, p);
+            let at = origin(&self.side, file_idx, self.opts.unmask);
+            self.tally.apply(at, p);
         }
+        let tally = std::mem::take(&mut self.tally);
+        tally.fill(&mut self.side.stats);
+        self.side.records = tally.records;
+        crate::matching::sort_records(&mut self.side.records);
+        if tally.numbers.clashes > 0 {
+            tracing::warn!(
+                clashes = tally.numbers.clashes,
+                "different non-digit numbers share a key"
+            );
+        }
+        self.side.numbers = tally.numbers.values;
+        self.side.agents = tally.agents;
         tracing::info!(
             rows = self.side.stats.rows,
             answered = self.side.stats.answered,
@@ -636,12 +630,14 @@ impl SideBuilder<'_> {
     }
 }
 
-fn intern(ids: &mut HashMap<String, u32>, values: &mut Vec<String>, s: &str) -> u32 {
-    if let Some(id) = ids.get(s) {
-        return *id;
+/// The place of a file's rows, for bad-row samples.
+fn origin(side: &Side, file_idx: u32, unmask: bool) -> Origin<'_> {
+    const NO_SHEET: &Option<String> = &None;
+    let file = side.stats.files.get(file_idx as usize);
+    Origin {
+        file_idx,
+        path: file.map_or(Path::new(""), |f| f.path.as_path()),
+        sheet: file.map_or(NO_SHEET, |f| &f.sheet),
+        unmask,
     }
-    let id = values.len() as u32;
-    values.push(s.to_string());
-    ids.insert(s.to_string(), id);
-    id
 }

@@ -3,23 +3,26 @@
 
 use chrono::FixedOffset;
 
-use crate::matching::{group, pair_tolerance, MatchOptions, Warning};
-use crate::model::Side;
+use crate::matching::{for_each_group, pair_tolerance, MatchOptions, Warning};
+use crate::model::{Record, Side};
 
 /// Sides smaller than this are too small to show an offset.
 const MIN_RECORDS: u64 = 10;
 
-/// Warnings about the reconciliation as a whole.
+/// Warnings about the reconciliation as a whole; `ls` and `cs` are the
+/// sides' records in matching order.
 pub(crate) fn warnings(
     local: &Side,
     carrier: &Side,
+    ls: &[Record],
+    cs: &[Record],
     opts: &MatchOptions,
     matched: u64,
 ) -> Vec<Warning> {
     let mut out = Vec::new();
     let smaller = local.stats.answered.min(carrier.stats.answered);
     if smaller >= MIN_RECORDS && matched * 2 < smaller {
-        if let Some((hours, count)) = best_shift(local, carrier, opts) {
+        if let Some((hours, count)) = best_shift(ls, cs, opts) {
             if count > matched * 2 && count * 2 > smaller {
                 out.push(tz_warning(local, carrier, hours, count, matched));
             }
@@ -30,22 +33,19 @@ pub(crate) fn warnings(
 
 /// The whole-hour shift of the local side (−12…+14 h) under which most
 /// local records find a carrier record of the same key, and how many.
-fn best_shift(local: &Side, carrier: &Side, opts: &MatchOptions) -> Option<(i64, u64)> {
-    let groups = group(local, carrier);
+fn best_shift(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> Option<(i64, u64)> {
     let mut best: Option<(i64, u64)> = None;
     for hours in (-12..=14).filter(|h| *h != 0) {
         let shift = hours * 3600;
         let mut count = 0u64;
-        for (ls, cs) in groups.values() {
-            for &li in ls {
-                let l = &local.records[li as usize];
-                let hit = cs.iter().any(|&ci| {
-                    let c = &carrier.records[ci as usize];
-                    (l.time + shift - c.time).abs() <= pair_tolerance(l, c, opts)
-                });
+        for_each_group(ls, cs, |group_l, _, group_c, _| {
+            for l in group_l {
+                let hit = group_c
+                    .iter()
+                    .any(|c| (l.time + shift - c.time).abs() <= pair_tolerance(l, c, opts));
                 count += u64::from(hit);
             }
-        }
+        });
         if best.is_none_or(|(_, b)| count > b) {
             best = Some((hours, count));
         }

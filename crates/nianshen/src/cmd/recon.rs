@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use chrono::FixedOffset;
 use nianshen_cdr::{
-    reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon, Vocabulary,
+    read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon,
+    ScanOptions, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -30,9 +31,10 @@ struct Plan {
 
 fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     let plan = make_plan(&args, lang)?;
-    let local = nianshen_cdr::read_side(&args.local, &plan.local)
+    let scan = ScanOptions::for_matching();
+    let local = read_side_with(&args.local, &plan.local, &scan)
         .map_err(|e| Failure::new(e.message(lang)))?;
-    let carrier = nianshen_cdr::read_side(&args.carrier, &plan.carrier)
+    let carrier = read_side_with(&args.carrier, &plan.carrier, &scan)
         .map_err(|e| Failure::new(e.message(lang)))?;
     let recon = reconcile(&local, &carrier, &plan.matching);
     if let Some(out) = &args.out {

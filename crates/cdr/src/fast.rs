@@ -1,0 +1,844 @@
+//! The fast path for the common case: a large UTF-8 text file without
+//! quotes, read in blocks split at line ends and parsed on every core.
+//!
+//! The layout is decided by the general reader from the file's first rows;
+//! then each block is split into lines and cells by hand, the dominant cell
+//! forms (`2024-03-05 14:23:11`, `20240305142311`, plain digits) are parsed
+//! by hand, and any row with another form goes through the general row
+//! parser, so both paths give the same figures. The fast path gives up, and
+//! the file is read again by the general reader, when a block holds a quote
+//! character (a field may hold a line break), bytes that are not UTF-8
+//! (they are counted there), or a total row (合计), whose check needs the
+//! sums in reading order.
+//!
+//! Blocks are read with positioned reads rather than a memory map: the
+//! workspace forbids unsafe code, and mapped pages count toward the
+//! process's resident memory.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use nianshen_table::{Cell, Event, Flow, RowView, SourceInfo, TextEncoding};
+
+use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
+use crate::mapping::{Mapping, Role};
+use crate::model::Record;
+use crate::normalize::{normalize_number, parse_amount, NumberValue};
+use crate::numkey::{digit_key, INTERNED};
+use crate::read::ReadOptions;
+use crate::row::{self, RowCtx};
+use crate::signals::FileSignals;
+use crate::tally::{Origin, Tally};
+use crate::vocab::{is_word, Answer, Direction};
+
+/// What the general reader decided from a file's first rows.
+pub(crate) struct Probe {
+    pub info: SourceInfo,
+    pub plan: Plan,
+    /// 1-based line of the first data row.
+    pub first_data_row: u64,
+}
+
+/// Decides whether `path` can take the fast path and how it is laid out.
+/// `None` leaves the file to the general reader (which also reports any
+/// error).
+pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) -> Option<Probe> {
+    let mut info: Option<SourceInfo> = None;
+    let mut rows: Vec<BufferedRow> = Vec::new();
+    let mut clean = true;
+    let streamed = nianshen_table::stream(path, &mut |event| match event {
+        Event::Source(i) => {
+            info = Some(i.clone());
+            Flow::Continue(())
+        }
+        Event::Row { row, cells } => {
+            rows.push((row, cells.iter().map(|c| c.to_owned()).collect()));
+            if rows.len() >= SNIFF_ROWS {
+                Flow::Break(())
+            } else {
+                Flow::Continue(())
+            }
+        }
+        Event::Problem(_) | Event::Skipped { .. } => {
+            clean = false;
+            Flow::Break(())
+        }
+        Event::End { .. } => Flow::Continue(()),
+    });
+    let info = info?;
+    let utf8 = matches!(
+        info.encoding,
+        Some(TextEncoding::Utf8 | TextEncoding::Utf8Bom)
+    );
+    if streamed.is_err() || !clean || rows.len() < SNIFF_ROWS || !utf8 || info.file != path {
+        return None;
+    }
+    let plan = plan(&rows, &info, mapping, &opts.vocabulary, opts.default_tz).ok()?;
+    let per_number =
+        plan.has(Role::OtherParty) && !plan.has(Role::Caller) && !plan.has(Role::Callee);
+    if plan.kind == LayoutKind::FreeSwitch || plan.time_format.is_some() || per_number {
+        return None;
+    }
+    let first_data_row = rows.get(plan.data_from)?.0;
+    Some(Probe {
+        info,
+        plan,
+        first_data_row,
+    })
+}
+
+/// Reads the file of a probe on `threads` threads in blocks of `block`
+/// bytes. `None` when the fast path gave up and the general reader must
+/// read the file.
+pub(crate) fn read(
+    probe: &Probe,
+    opts: &ReadOptions,
+    file_idx: u32,
+    threads: usize,
+    block: u64,
+) -> Option<Tally> {
+    let file = File::open(&probe.info.file).ok()?;
+    let size = file.metadata().ok()?.len();
+    let block = block.max(1);
+    let blocks = size.div_ceil(block) as usize;
+    let next = AtomicUsize::new(0);
+    let give_up = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, Option<BlockResult>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            let tx = tx.clone();
+            let (file, next, give_up) = (&file, &next, &give_up);
+            scope.spawn(move || loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                if k >= blocks || give_up.load(Ordering::Relaxed) {
+                    break;
+                }
+                let result = read_block(file, (size, block), k, probe, opts, file_idx);
+                if result.is_none() {
+                    give_up.store(true, Ordering::Relaxed);
+                }
+                if tx.send((k, result)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        merge(rx, blocks, probe.first_data_row, &give_up)
+    })
+}
+
+/// Folds block results into one tally in block order.
+fn merge(
+    rx: mpsc::Receiver<(usize, Option<BlockResult>)>,
+    blocks: usize,
+    first_data_row: u64,
+    give_up: &AtomicBool,
+) -> Option<Tally> {
+    let mut waiting: std::collections::BTreeMap<usize, BlockResult> = Default::default();
+    let mut total = Tally::default();
+    let mut done = 0usize;
+    let mut lines_before = 0u64;
+    for (k, result) in rx {
+        let Some(result) = result else {
+            give_up.store(true, Ordering::Relaxed);
+            return None;
+        };
+        waiting.insert(k, result);
+        while let Some(mut b) = waiting.remove(&done) {
+            if done == 0 && b.newlines < first_data_row.saturating_sub(1) {
+                // The header lies beyond the first block: unusual enough
+                // to leave to the general reader.
+                give_up.store(true, Ordering::Relaxed);
+                return None;
+            }
+            let base = if done == 0 { 0 } else { lines_before + b.lead };
+            b.tally.shift_rows(base);
+            total.absorb(b.tally);
+            lines_before += b.newlines;
+            done += 1;
+        }
+    }
+    (done == blocks).then_some(total)
+}
+
+/// The tally of one block and the line counts that place its rows.
+struct BlockResult {
+    tally: Tally,
+    /// Line ends in the block's own byte range.
+    newlines: u64,
+    /// 1 when the block's first line starts after a line end inside its
+    /// range, 0 when it starts right at the range.
+    lead: u64,
+}
+
+/// Reads and parses block `k`: the lines that start in its byte range.
+fn read_block(
+    file: &File,
+    (size, block): (u64, u64),
+    k: usize,
+    probe: &Probe,
+    opts: &ReadOptions,
+    file_idx: u32,
+) -> Option<BlockResult> {
+    let start = k as u64 * block;
+    let end = (start + block).min(size);
+    let from = start.saturating_sub(1);
+    let mut buf = read_at(file, from, (end - from) as usize)?;
+    let newlines = memchr::memchr_iter(b'\n', &buf[(start - from) as usize..]).count() as u64;
+    let first = if k == 0 {
+        usize::from(buf.starts_with(&[0xEF, 0xBB, 0xBF])) * 3
+    } else {
+        match memchr::memchr(b'\n', &buf) {
+            Some(p) => p + 1,
+            None => {
+                return Some(BlockResult {
+                    tally: Tally::default(),
+                    newlines,
+                    lead: 0,
+                })
+            }
+        }
+    };
+    let lead = u64::from(k > 0 && first > 1);
+    extend_to_line_end(file, size, from, &mut buf)?;
+    let text = buf.get(first..)?;
+    if memchr::memchr(b'"', text).is_some() {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    let mut parser = LineParser::new(probe, opts, file_idx, k == 0);
+    for (i, line) in text.split_terminator('\n').enumerate() {
+        parser.line(line, i as u64 + 1)?;
+    }
+    Some(BlockResult {
+        tally: parser.tally,
+        newlines,
+        lead,
+    })
+}
+
+/// Reads `len` bytes at `offset`.
+fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    let mut buf = vec![0u8; len];
+    let mut done = 0;
+    while done < len {
+        let n = positioned_read(file, &mut buf[done..], offset + done as u64).ok()?;
+        if n == 0 {
+            buf.truncate(done);
+            break;
+        }
+        done += n;
+    }
+    Some(buf)
+}
+
+#[cfg(unix)]
+fn positioned_read(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn positioned_read(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// Reads on past the block's range until its last line has ended (or
+/// the file has).
+fn extend_to_line_end(file: &File, size: u64, from: u64, buf: &mut Vec<u8>) -> Option<()> {
+    const STEP: usize = 64 << 10;
+    loop {
+        let at = from + buf.len() as u64;
+        if buf.last() == Some(&b'\n') || at >= size {
+            return Some(());
+        }
+        let more = read_at(file, at, STEP.min((size - at) as usize))?;
+        if more.is_empty() {
+            return Some(());
+        }
+        match memchr::memchr(b'\n', &more) {
+            Some(p) => {
+                buf.extend_from_slice(&more[..=p]);
+                return Some(());
+            }
+            None => buf.extend_from_slice(&more),
+        }
+    }
+}
+
+/// A few recent disposition and direction cells with what they say: the
+/// same handful of words fill millions of rows.
+#[derive(Default)]
+struct WordCache {
+    answers: Vec<(String, Answer)>,
+    directions: Vec<(String, Option<Direction>)>,
+}
+
+/// Cache entries kept per kind of word.
+const WORDS: usize = 16;
+
+impl WordCache {
+    fn answer(&mut self, cell: &str, opts: &ReadOptions) -> Answer {
+        if let Some((_, a)) = self.answers.iter().find(|(w, _)| w == cell) {
+            return *a;
+        }
+        let a = opts.vocabulary.answer(cell);
+        if self.answers.len() < WORDS {
+            self.answers.push((cell.to_string(), a));
+        }
+        a
+    }
+
+    fn direction(&mut self, cell: &str, opts: &ReadOptions) -> Option<Direction> {
+        if let Some((_, d)) = self.directions.iter().find(|(w, _)| w == cell) {
+            return *d;
+        }
+        let d = opts.vocabulary.direction(cell);
+        if self.directions.len() < WORDS {
+            self.directions.push((cell.to_string(), d));
+        }
+        d
+    }
+}
+
+/// Splits and parses the lines of a block.
+struct LineParser<'a> {
+    probe: &'a Probe,
+    opts: &'a ReadOptions,
+    file_idx: u32,
+    first_block: bool,
+    tally: Tally,
+    /// Byte ranges of the current line's cells.
+    bounds: Vec<(usize, usize)>,
+    words: WordCache,
+    /// First bytes of the total-row words, in both cases.
+    total_first_bytes: Vec<u8>,
+    no_signals: FileSignals,
+}
+
+/// A row parsed by hand.
+struct FastRow {
+    time: i64,
+    has_seconds: bool,
+    talk_secs: u32,
+    billed_min: u32,
+    answered: bool,
+    conflict: bool,
+    outbound: bool,
+    success: bool,
+    masked_cells: u32,
+    caller: Option<u64>,
+    callee: Option<u64>,
+    /// Agent id + 1, 0 when none.
+    agent: u32,
+}
+
+impl<'a> LineParser<'a> {
+    fn new(probe: &'a Probe, opts: &'a ReadOptions, file_idx: u32, first_block: bool) -> Self {
+        let total_first_bytes = opts
+            .vocabulary
+            .total_rows
+            .iter()
+            .filter_map(|w| w.trim().bytes().next())
+            .flat_map(|b| [b.to_ascii_lowercase(), b.to_ascii_uppercase()])
+            .collect();
+        LineParser {
+            probe,
+            opts,
+            file_idx,
+            first_block,
+            tally: Tally::default(),
+            bounds: Vec::with_capacity(32),
+            words: WordCache::default(),
+            total_first_bytes,
+            no_signals: FileSignals::default(),
+        }
+    }
+
+    fn delimiter(&self) -> u8 {
+        self.probe.info.delimiter.unwrap_or(b',')
+    }
+
+    /// Parses one line (without its `\n`); `row` counts from 1 within the
+    /// block. `None` when the fast path must give up on the file.
+    fn line(&mut self, line: &str, row: u64) -> Option<()> {
+        if self.first_block && row < self.probe.first_data_row {
+            return Some(());
+        }
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() {
+            return Some(());
+        }
+        self.split(line);
+        let cell = |i: usize| -> &str { self.bounds.get(i).map_or("", |&(a, b)| &line[a..b]) };
+        let first = cell(0);
+        let odd_first = first.is_empty() || first.as_bytes()[0].is_ascii_whitespace();
+        if odd_first && (0..self.bounds.len()).all(|i| cell(i).trim().is_empty()) {
+            return Some(());
+        }
+        if self.is_total(line) {
+            return None;
+        }
+        if line.contains('\r') {
+            self.general(line, row);
+            return Some(());
+        }
+        match self.fast(line) {
+            Some(f) => self.apply(f, row),
+            None => self.general(line, row),
+        }
+        Some(())
+    }
+
+    fn split(&mut self, line: &str) {
+        self.bounds.clear();
+        let mut from = 0;
+        for p in memchr::memchr_iter(self.delimiter(), line.as_bytes()) {
+            self.bounds.push((from, p));
+            from = p + 1;
+        }
+        self.bounds.push((from, line.len()));
+    }
+
+    /// The cell of a role, `""` when the role has no column or the row is
+    /// short.
+    fn cell<'l>(&self, line: &'l str, role: Role) -> &'l str {
+        self.probe
+            .plan
+            .col(role)
+            .and_then(|c| self.bounds.get(c))
+            .map_or("", |&(a, b)| &line[a..b])
+    }
+
+    /// True when one of the first two non-blank cells is a total word.
+    fn is_total(&self, line: &str) -> bool {
+        self.bounds
+            .iter()
+            .map(|&(a, b)| &line[a..b])
+            .filter(|c| !c.trim().is_empty())
+            .take(2)
+            .any(|c| {
+                let b = c.as_bytes()[0];
+                let maybe =
+                    b >= 0x80 || b.is_ascii_whitespace() || self.total_first_bytes.contains(&b);
+                maybe && self.opts.vocabulary.is_total(c)
+            })
+    }
+
+    /// Parses a row whose cells all have a dominant form; `None` for
+    /// anything else.
+    fn fast(&mut self, line: &str) -> Option<FastRow> {
+        let plan = &self.probe.plan;
+        let tz = i64::from(plan.tz.local_minus_utc());
+        let stamp = |role: Role| -> Option<Option<(i64, bool)>> {
+            if !plan.has(role) {
+                return Some(None);
+            }
+            let c = self.cell(line, role);
+            if c.is_empty() {
+                return Some(None);
+            }
+            fast_time(c.as_bytes(), tz).map(Some)
+        };
+        let (start, answer, end) = (stamp(Role::Start)?, stamp(Role::Answer)?, stamp(Role::End)?);
+        let (time, has_seconds) = if plan.has(Role::Answer) {
+            answer.or(start)
+        } else {
+            start.or(answer)
+        }?;
+        let talk_secs = if plan.has(Role::TalkSeconds) {
+            let c = self.cell(line, Role::TalkSeconds);
+            if c.is_empty() {
+                0
+            } else {
+                small_int(c.as_bytes())?
+            }
+        } else {
+            let from = if plan.has(Role::Answer) {
+                answer
+            } else {
+                start
+            };
+            match (from, end) {
+                (Some((a, _)), Some((e, _))) if e >= a => (e - a) as u32,
+                _ => 0,
+            }
+        };
+        let disposition = if plan.has(Role::Disposition) {
+            let c = self.cell(line, Role::Disposition);
+            Some(self.words.answer(c, self.opts))
+        } else {
+            None
+        };
+        let answered = match disposition {
+            Some(Answer::Yes) => true,
+            Some(Answer::No) => false,
+            _ if plan.has(Role::Answer) => answer.is_some(),
+            _ if plan.has(Role::Disposition) => talk_secs > 0,
+            _ => true,
+        };
+        let conflict = matches!(
+            (disposition, talk_secs),
+            (Some(Answer::Yes), 0) | (Some(Answer::No), 1..)
+        );
+        let direction = if plan.has(Role::Direction) {
+            let c = self.cell(line, Role::Direction);
+            self.words.direction(c, self.opts)
+        } else {
+            None
+        };
+        let (caller, masked_caller) = self.number(line, Role::Caller);
+        let (callee, masked_callee) = self.number(line, Role::Callee);
+        if answered && (caller.is_none() || callee.is_none()) {
+            // Unusable: the general parser gives the reason.
+            return None;
+        }
+        let billed_min = match plan.col(Role::BilledMinutes) {
+            None => talk_secs.div_ceil(60),
+            Some(_) => {
+                let c = self.cell(line, Role::BilledMinutes);
+                match small_int(c.as_bytes()) {
+                    Some(m) => m,
+                    None => parse_amount(nianshen_table::CellRef::Text(c))
+                        .filter(|m| *m >= 0.0 && *m < 4e9)
+                        .map_or(talk_secs.div_ceil(60), |m| m.round() as u32),
+                }
+            }
+        };
+        let success = plan.has(Role::Outcome)
+            && is_word(&plan.success, self.cell(line, Role::Outcome).trim());
+        let agent = match self.cell(line, Role::Agent).trim() {
+            "" => 0,
+            a => self.tally.agent_id(a),
+        };
+        Some(FastRow {
+            agent,
+            time,
+            has_seconds,
+            talk_secs,
+            billed_min,
+            answered,
+            conflict,
+            outbound: !plan.has(Role::Direction) || direction == Some(Direction::Outbound),
+            success,
+            masked_cells: u32::from(masked_caller) + u32::from(masked_callee),
+            caller,
+            callee,
+        })
+    }
+
+    /// The key of a number cell (`None` unless usable) and whether it is
+    /// masked.
+    fn number(&mut self, line: &str, role: Role) -> (Option<u64>, bool) {
+        let c = self.cell(line, role);
+        let b = c.as_bytes();
+        // China's country prefix is the one rewrite plain digits can need.
+        if !b.starts_with(b"86") && !b.starts_with(b"0086") {
+            if let Some(k) = digit_key(b) {
+                return (Some(k), false);
+            }
+        }
+        let header = self.probe.plan.name(role);
+        let cell = if self.probe.plan.has(role) {
+            nianshen_table::CellRef::Text(c)
+        } else {
+            nianshen_table::CellRef::Empty
+        };
+        match normalize_number(cell, header) {
+            NumberValue::Ok(n) => {
+                let k = self.tally.numbers.key(&n);
+                debug_assert!(k & INTERNED == 0 || self.tally.numbers.values.contains_key(&k));
+                (Some(k), false)
+            }
+            NumberValue::Masked => (None, true),
+            NumberValue::Missing | NumberValue::Scientific => (None, false),
+        }
+    }
+
+    /// Adds a hand-parsed row to the figures, as [`Tally::apply`] does.
+    fn apply(&mut self, f: FastRow, row: u64) {
+        let t = &mut self.tally;
+        t.count_row(self.file_idx);
+        t.masked_numbers += u64::from(f.masked_cells);
+        t.conflicts += u64::from(f.conflict);
+        t.conversions += u64::from(f.success);
+        if f.outbound {
+            t.outbound_attempts += 1;
+            t.answered_outbound += u64::from(f.answered);
+        }
+        if !f.answered {
+            return;
+        }
+        t.answered_all += 1;
+        t.talk_seconds_all += u64::from(f.talk_secs);
+        let (Some(caller), Some(callee)) = (f.caller, f.callee) else {
+            return;
+        };
+        t.push_record(Record {
+            caller,
+            callee,
+            time: f.time,
+            talk_secs: f.talk_secs,
+            billed_min: f.billed_min,
+            file: self.file_idx,
+            row: u32::try_from(row).unwrap_or(u32::MAX),
+            agent: f.agent,
+            no_seconds: !f.has_seconds,
+        });
+    }
+
+    /// Parses a row with the general parser.
+    fn general(&mut self, line: &str, row: u64) {
+        let cells: Vec<Cell> = self
+            .bounds
+            .iter()
+            .map(|&(a, b)| {
+                let t = &line[a..b];
+                Cell::Text(t.strip_suffix('\r').unwrap_or(t).to_string())
+            })
+            .collect();
+        let mut ctx = RowCtx {
+            plan: &self.probe.plan,
+            vocab: &self.opts.vocabulary,
+            signals: &mut self.no_signals,
+            unmask: self.opts.unmask,
+            now: 0,
+        };
+        let at = Origin {
+            file_idx: self.file_idx,
+            path: &self.probe.info.file,
+            sheet: &self.probe.info.sheet,
+            unmask: self.opts.unmask,
+        };
+        match row::parse(RowView::Owned(&cells), row, &mut ctx) {
+            Ok(parsed) => self.tally.apply(at, parsed),
+            Err(u) => self.tally.unreadable(at, row, &u),
+        }
+    }
+}
+
+/// Parses `YYYY-MM-DD HH:MM:SS` or `YYYYMMDDHHMMSS` in an offset of `tz`
+/// seconds east of UTC: (seconds since 1970, has seconds). `None` for any
+/// other form or an impossible date or time.
+fn fast_time(b: &[u8], tz: i64) -> Option<(i64, bool)> {
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(r)? {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + u32::from(d);
+        }
+        Some(v)
+    };
+    let (y, mo, d, h, mi, s) = match b.len() {
+        19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' => (
+            digits(0..4)?,
+            digits(5..7)?,
+            digits(8..10)?,
+            digits(11..13)?,
+            digits(14..16)?,
+            digits(17..19)?,
+        ),
+        14 => (
+            digits(0..4)?,
+            digits(4..6)?,
+            digits(6..8)?,
+            digits(8..10)?,
+            digits(10..12)?,
+            digits(12..14)?,
+        ),
+        _ => return None,
+    };
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
+    {
+        return None;
+    }
+    let days = days_from_civil(i64::from(y), i64::from(mo), i64::from(d));
+    let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    Some((local - tz, true))
+}
+
+fn days_in_month(y: u32, m: u32) -> u32 {
+    match m {
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-
+/// days algorithm run backwards, exact for every year).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Plain digits, at most 9 of them.
+fn small_int(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut v = 0u32;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u32::from(d);
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::parse_time;
+    use nianshen_table::CellRef;
+
+    #[test]
+    fn hand_parsed_times_equal_the_general_parser() {
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let cases = [
+            "2024-03-05 14:23:11",
+            "2024-02-29 00:00:00",
+            "2023-02-29 00:00:00",
+            "2000-02-29 23:59:59",
+            "1900-02-29 12:00:00",
+            "2024-13-01 00:00:00",
+            "2024-12-31 24:00:00",
+            "2024-12-31 23:60:00",
+            "2024-12-31 23:59:60",
+            "1969-12-31 23:59:59",
+            "20240305142311",
+            "20240230142311",
+            "20241231235959",
+            "2024-03-05T14:23:11",
+            "2024-3-5 14:23:11",
+            "0000-01-01 00:00:00",
+        ];
+        for c in cases {
+            let general = parse_time(CellRef::Text(c), tz, None).map(|s| (s.epoch, s.has_seconds));
+            let fast = fast_time(c.as_bytes(), 8 * 3600);
+            if fast.is_some() {
+                assert_eq!(fast, general, "{c}");
+            }
+        }
+        assert!(fast_time(b"2024-03-05 14:23:11", 0).is_some());
+        assert!(fast_time(b"20240305142311", 0).is_some());
+    }
+
+    /// A local export with the odd rows real files have, among plain ones.
+    fn export(rows: usize, extra: &str) -> String {
+        let mut s = String::from("call_id,agent_id,caller,callee,start_time,answer_time,end_time,duration_s,disposition\n");
+        let odd = [
+            "x,A1,13800000000,13900000000,2024/3/5 14:23,2024/3/5 14:23,,61,ANSWERED",
+            "x,A2,+86 138-0000-0001,02012345678,2024-03-05 14:23:11,2024-03-05 14:23:12,2024-03-05 14:24:12,1分2秒,接通",
+            "x,,138****1234,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,60,ANSWERED",
+            "x,A3,,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,60,ANSWERED",
+            "x,A3,client1,8613900000001,2024-03-05 14:23:11,2024-03-05 14:23:12,,60,ANSWERED",
+            "x,A4,1.38E+10,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,60,ANSWERED",
+            "x,A4,13800000000,13900000000,not a time,,,0,FAILED",
+            "x,A5,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,  7 ,ANSWERED",
+            "x, A5 ,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,7, answered ",
+            "x,A6,13800000000,13900000000,2024-03-05 14:23:11,,,5,WHATEVER",
+            "x,A6,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12",
+            "",
+            " , ,",
+            "x,A7,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,9,ANSWERED\r",
+            "x,A7,123456789012345678,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,9,ANSWERED",
+        ];
+        for i in 0..rows {
+            if i % 97 == 0 {
+                s.push_str(odd[(i / 97) % odd.len()]);
+            } else {
+                let t = 1_709_600_000 + i as i64 * 37;
+                let stamp = |t: i64| {
+                    chrono::DateTime::from_timestamp(t + 8 * 3600, 0)
+                        .map(|d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default()
+                };
+                let answered = i % 3 != 0;
+                let (answer, talk, word) = if answered {
+                    (stamp(t + 9), (i % 300).to_string(), "ANSWERED")
+                } else {
+                    (String::new(), "0".to_string(), "NO ANSWER")
+                };
+                s.push_str(&format!(
+                    "id{i},A{},0755{:07},1{:010},{},{answer},{},{talk},{word}",
+                    i % 40,
+                    i % 5000,
+                    (i * 7919) % 10_000_000_000,
+                    stamp(t),
+                    stamp(t + 9 + (i as i64 % 300)),
+                ));
+            }
+            s.push('\n');
+        }
+        s.push_str(extra);
+        s
+    }
+
+    fn compare(text: impl AsRef<[u8]>, block: u64, parallel: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.csv");
+        std::fs::write(&path, text.as_ref()).unwrap();
+        let opts = ReadOptions::new(crate::vocab::tests::vocabulary());
+        let paths = [path];
+        let general = crate::read::read_side(&paths, &opts).unwrap();
+        let scan = crate::read::ScanOptions {
+            threads: 3,
+            block_bytes: block,
+            min_parallel_bytes: 0,
+            ..crate::read::ScanOptions::for_matching()
+        };
+        let fast = crate::read::read_side_with(&paths, &opts, &scan).unwrap();
+        assert_eq!(fast.stats, general.stats);
+        assert_eq!(fast.records, general.records);
+        assert_eq!(fast.numbers, general.numbers);
+        assert_eq!(fast.agents, general.agents);
+        let probe = probe(&paths[0], &opts, None);
+        let parallel_read = probe.and_then(|p| read(&p, &opts, 0, 2, block));
+        assert_eq!(parallel_read.is_some(), parallel);
+    }
+
+    #[test]
+    fn blocks_read_as_the_general_reader_reads() {
+        let text = export(3000, "");
+        for block in [100, 1000, 4096, 1 << 20] {
+            compare(&text, block, true);
+        }
+        let bom = format!("\u{feff}{text}");
+        compare(&bom, 777, true);
+    }
+
+    #[test]
+    fn quotes_and_total_rows_fall_back_to_the_general_reader() {
+        compare(
+            export(500, "\"q\",A1,1,2,2024-03-05 14:23:11,,,0,FAILED\n"),
+            1000,
+            false,
+        );
+        compare(export(500, "合计,,,,,,,12345,\n"), 1000, false);
+        let mut invalid = export(500, "").into_bytes();
+        invalid.extend_from_slice(b"x,A1,1,2,2024-03-05 14:23:11,,,0,FAILED\xff\n");
+        compare(&invalid, 1000, false);
+    }
+
+    #[test]
+    fn small_ints_are_plain_digits_only() {
+        assert_eq!(small_int(b"86"), Some(86));
+        assert_eq!(small_int(b"0"), Some(0));
+        assert_eq!(small_int(b""), None);
+        assert_eq!(small_int(b" 8"), None);
+        assert_eq!(small_int(b"1234567890"), None);
+    }
+}

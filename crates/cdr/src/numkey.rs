@@ -1,0 +1,137 @@
+//! Phone numbers as 64-bit keys, so that records are grouped, sorted and
+//! compared as integers, not strings.
+//!
+//! A normalised number of 1 to 17 ASCII digits is stored as its value
+//! times 32 plus its digit count: the count keeps leading zeros apart
+//! (`0755…` is not `755…`), and 10¹⁷ × 32 stays below 2⁶³. Anything else
+//! (a SIP user such as `client1`, more than 17 digits) is stored as a
+//! 63-bit hash of its text with the top bit set, and its text is kept in
+//! the side's table of other numbers. Hashing rather than numbering keeps
+//! the keys of both sides, and of blocks read in parallel, comparable
+//! without a shared table. Two different texts with the same hash would be
+//! taken for one number; the tables notice and count such a clash.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// The top bit marks a hashed key.
+pub(crate) const INTERNED: u64 = 1 << 63;
+
+/// Digit strings up to this length are stored as their value.
+const MAX_DIGITS: usize = 17;
+
+/// The key of a normalised number made of 1 to 17 ASCII digits.
+pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > MAX_DIGITS {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value * 10 + u64::from(d);
+    }
+    Some(value * 32 + digits.len() as u64)
+}
+
+/// The key of any normalised number.
+pub(crate) fn number_key(number: &str) -> u64 {
+    digit_key(number.as_bytes()).unwrap_or_else(|| INTERNED | (hash(number.as_bytes()) >> 1))
+}
+
+/// FNV-1a over the bytes, then a splitmix64 finaliser to spread the bits.
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Writes a number key back as text; hashed keys are looked up in
+/// `others`.
+pub(crate) fn key_text(key: u64, others: &HashMap<u64, String>) -> Cow<'_, str> {
+    if key & INTERNED != 0 {
+        return Cow::Borrowed(others.get(&key).map_or("", String::as_str));
+    }
+    let len = (key % 32) as usize;
+    Cow::Owned(format!("{:0len$}", key / 32))
+}
+
+/// The texts of the numbers that are not plain digit strings, by key.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OtherNumbers {
+    pub(crate) values: HashMap<u64, String>,
+    /// Different texts found under one key.
+    pub(crate) clashes: u64,
+}
+
+impl OtherNumbers {
+    /// The key of a normalised number, keeping its text when it is not a
+    /// plain digit string.
+    pub(crate) fn key(&mut self, number: &str) -> u64 {
+        let key = number_key(number);
+        if key & INTERNED != 0 {
+            self.keep(key, number);
+        }
+        key
+    }
+
+    fn keep(&mut self, key: u64, text: &str) {
+        match self.values.get(&key) {
+            Some(known) if known != text => self.clashes += 1,
+            Some(_) => {}
+            None => {
+                self.values.insert(key, text.to_string());
+            }
+        }
+    }
+
+    /// Takes over the texts of another table.
+    pub(crate) fn absorb(&mut self, other: OtherNumbers) {
+        self.clashes += other.clashes;
+        for (key, text) in other.values {
+            self.keep(key, &text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digit_keys_keep_leading_zeros_apart() {
+        let none = HashMap::new();
+        let a = digit_key(b"0755123").unwrap_or(0);
+        let b = digit_key(b"755123").unwrap_or(0);
+        assert_ne!(a, b);
+        assert_eq!(key_text(a, &none), "0755123");
+        assert_eq!(key_text(b, &none), "755123");
+        assert_eq!(digit_key(b"00000000000000000"), Some(17));
+        assert_eq!(key_text(17, &none), "00000000000000000");
+        assert!(digit_key(b"99999999999999999").is_some_and(|k| k < INTERNED));
+        assert_eq!(digit_key(b"12a"), None);
+        assert_eq!(digit_key(b""), None);
+    }
+
+    #[test]
+    fn other_numbers_are_kept_by_hash() {
+        let mut t = OtherNumbers::default();
+        let a = t.key("client1");
+        let long = "123456789012345678";
+        let b = t.key(long);
+        assert_eq!(t.key("client1"), a);
+        assert_eq!(number_key("client1"), a);
+        assert_ne!(a, b);
+        assert_eq!(key_text(b, &t.values), long);
+        assert_eq!(t.key("13800138000"), digit_key(b"13800138000").unwrap_or(0));
+        assert_eq!(t.values.len(), 2);
+        assert_eq!(t.clashes, 0);
+    }
+}
