@@ -151,8 +151,8 @@ fn basis(out: &mut String, f: &Finding, lang: Lang) {
             "<div class=\"basis-note\">{}</div>",
             tr(
                 lang,
-                "此阈值无公开法规依据，为产品默认/行业惯例",
-                "No published legal source for this threshold: it is a product default / industry practice"
+                "此项无公开法规条文依据，为产品默认做法或行业惯例",
+                "No published legal text behind this rule: it is a product default or industry practice"
             )
         );
     }

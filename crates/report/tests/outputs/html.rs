@@ -103,7 +103,7 @@ fn verdict_lamp_counts_each_severity() {
 
 #[test]
 fn unsourced_basis_gets_a_note() {
-    let note = "此阈值无公开法规依据，为产品默认/行业惯例";
+    let note = "此项无公开法规条文依据，为产品默认做法或行业惯例";
     let mut report = red_report();
     report.findings = vec![
         finding(
@@ -145,7 +145,7 @@ fn english_html_has_no_chinese() {
         "Next deadline",
         "3 days overdue",
         "What to do",
-        "No published legal source",
+        "No published legal text",
         "Own records",
         "Carrier bill",
         "Declared figures against the records",
