@@ -110,17 +110,23 @@ pub(crate) fn read(
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
             let (file, next, give_up) = (&file, &next, &give_up);
-            scope.spawn(move || loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= blocks || give_up.load(Ordering::Relaxed) {
-                    break;
-                }
-                let result = read_block(file, (size, block), k, probe, opts, file_idx);
-                if result.is_none() {
-                    give_up.store(true, Ordering::Relaxed);
-                }
-                if tx.send((k, result)).is_err() {
-                    break;
+            scope.spawn(move || {
+                // One buffer per thread: fresh pages for every block would
+                // cost the kernel a zeroing pass each.
+                let mut buf = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= blocks || give_up.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let result =
+                        read_block(file, (size, block), k, (probe, opts, file_idx), &mut buf);
+                    if result.is_none() {
+                        give_up.store(true, Ordering::Relaxed);
+                    }
+                    if tx.send((k, result)).is_err() {
+                        break;
+                    }
                 }
             });
         }
@@ -178,19 +184,18 @@ fn read_block(
     file: &File,
     (size, block): (u64, u64),
     k: usize,
-    probe: &Probe,
-    opts: &ReadOptions,
-    file_idx: u32,
+    (probe, opts, file_idx): (&Probe, &ReadOptions, u32),
+    buf: &mut Vec<u8>,
 ) -> Option<BlockResult> {
     let start = k as u64 * block;
     let end = (start + block).min(size);
     let from = start.saturating_sub(1);
-    let mut buf = read_at(file, from, (end - from) as usize)?;
+    read_at(file, from, (end - from) as usize, buf)?;
     let newlines = memchr::memchr_iter(b'\n', &buf[(start - from) as usize..]).count() as u64;
     let first = if k == 0 {
         usize::from(buf.starts_with(&[0xEF, 0xBB, 0xBF])) * 3
     } else {
-        match memchr::memchr(b'\n', &buf) {
+        match memchr::memchr(b'\n', buf) {
             Some(p) => p + 1,
             None => {
                 return Some(BlockResult {
@@ -202,15 +207,23 @@ fn read_block(
         }
     };
     let lead = u64::from(k > 0 && first > 1);
-    extend_to_line_end(file, size, from, &mut buf)?;
+    extend_to_line_end(file, size, from, buf)?;
     let text = buf.get(first..)?;
     if memchr::memchr(b'"', text).is_some() {
         return None;
     }
     let text = std::str::from_utf8(text).ok()?;
     let mut parser = LineParser::new(probe, opts, file_idx, k == 0);
-    for (i, line) in text.split_terminator('\n').enumerate() {
-        parser.line(line, i as u64 + 1)?;
+    parser.carriage_returns = memchr::memchr(b'\r', text.as_bytes()).is_some();
+    let mut from = 0;
+    let mut row = 1;
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        parser.line(&text[from..end], row)?;
+        from = end + 1;
+        row += 1;
+    }
+    if from < text.len() {
+        parser.line(&text[from..], row)?;
     }
     Some(BlockResult {
         tally: parser.tally,
@@ -219,9 +232,10 @@ fn read_block(
     })
 }
 
-/// Reads `len` bytes at `offset`.
-fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
-    let mut buf = vec![0u8; len];
+/// Reads `len` bytes at `offset` into `buf` (fewer at the end of the
+/// file).
+fn read_at(file: &File, offset: u64, len: usize, buf: &mut Vec<u8>) -> Option<()> {
+    buf.resize(len, 0);
     let mut done = 0;
     while done < len {
         let n = positioned_read(file, &mut buf[done..], offset + done as u64).ok()?;
@@ -231,7 +245,7 @@ fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
         }
         done += n;
     }
-    Some(buf)
+    Some(())
 }
 
 #[cfg(unix)]
@@ -253,7 +267,8 @@ fn extend_to_line_end(file: &File, size: u64, from: u64, buf: &mut Vec<u8>) -> O
         if buf.last() == Some(&b'\n') || at >= size {
             return Some(());
         }
-        let more = read_at(file, at, STEP.min((size - at) as usize))?;
+        let mut more = Vec::new();
+        read_at(file, at, STEP.min((size - at) as usize), &mut more)?;
         if more.is_empty() {
             return Some(());
         }
@@ -315,6 +330,10 @@ struct LineParser<'a> {
     /// First bytes of the total-row words, in both cases.
     total_first_bytes: Vec<u8>,
     no_signals: FileSignals,
+    /// The block holds a carriage return somewhere.
+    carriage_returns: bool,
+    /// The last date seen and its day number: rows come in time order.
+    last_day: std::cell::Cell<(u32, i64)>,
 }
 
 /// A row parsed by hand.
@@ -353,6 +372,8 @@ impl<'a> LineParser<'a> {
             words: WordCache::default(),
             total_first_bytes,
             no_signals: FileSignals::default(),
+            carriage_returns: true,
+            last_day: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -380,7 +401,7 @@ impl<'a> LineParser<'a> {
         if self.is_total(line) {
             return None;
         }
-        if line.contains('\r') {
+        if self.carriage_returns && line.contains('\r') {
             self.general(line, row);
             return Some(());
         }
@@ -439,7 +460,7 @@ impl<'a> LineParser<'a> {
             if c.is_empty() {
                 return Some(None);
             }
-            fast_time(c.as_bytes(), tz).map(Some)
+            fast_time(c.as_bytes(), tz, &self.last_day).map(Some)
         };
         let (start, answer, end) = (stamp(Role::Start)?, stamp(Role::Answer)?, stamp(Role::End)?);
         let (time, has_seconds) = if plan.has(Role::Answer) {
@@ -620,8 +641,9 @@ impl<'a> LineParser<'a> {
 
 /// Parses `YYYY-MM-DD HH:MM:SS` or `YYYYMMDDHHMMSS` in an offset of `tz`
 /// seconds east of UTC: (seconds since 1970, has seconds). `None` for any
-/// other form or an impossible date or time.
-fn fast_time(b: &[u8], tz: i64) -> Option<(i64, bool)> {
+/// other form or an impossible date or time. `last_day` holds the last
+/// date (as YYYYMMDD) and its day number.
+fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u32, i64)>) -> Option<(i64, bool)> {
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         let mut v = 0u32;
         for &c in b.get(r)? {
@@ -652,11 +674,21 @@ fn fast_time(b: &[u8], tz: i64) -> Option<(i64, bool)> {
         ),
         _ => return None,
     };
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
-    {
+    if h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let days = days_from_civil(i64::from(y), i64::from(mo), i64::from(d));
+    let date = y * 10_000 + mo * 100 + d;
+    let days = match last_day.get() {
+        (known, days) if known == date && date != 0 => days,
+        _ => {
+            if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
+                return None;
+            }
+            let days = days_from_civil(i64::from(y), i64::from(mo), i64::from(d));
+            last_day.set((date, days));
+            days
+        }
+    };
     let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
     Some((local - tz, true))
 }
@@ -727,13 +759,18 @@ mod tests {
         ];
         for c in cases {
             let general = parse_time(CellRef::Text(c), tz, None).map(|s| (s.epoch, s.has_seconds));
-            let fast = fast_time(c.as_bytes(), 8 * 3600);
+            let fast = fast_time(c.as_bytes(), 8 * 3600, &Default::default());
             if fast.is_some() {
                 assert_eq!(fast, general, "{c}");
             }
         }
-        assert!(fast_time(b"2024-03-05 14:23:11", 0).is_some());
-        assert!(fast_time(b"20240305142311", 0).is_some());
+        let day = std::cell::Cell::new((0, 0));
+        assert!(fast_time(b"2024-03-05 14:23:11", 0, &day).is_some());
+        assert_eq!(
+            fast_time(b"20240305142311", 0, &day),
+            fast_time(b"20240305142311", 0, &Default::default())
+        );
+        assert_eq!(fast_time(b"20240230142311", 0, &day), None);
     }
 
     /// A local export with the odd rows real files have, among plain ones.
