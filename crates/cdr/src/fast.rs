@@ -105,7 +105,9 @@ pub(crate) fn read(
     let blocks = size.div_ceil(block) as usize;
     let next = AtomicUsize::new(0);
     let give_up = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, Option<BlockResult>)>();
+    // A bounded queue: when folding falls behind, readers wait instead of
+    // holding a second copy of the records in finished blocks.
+    let (tx, rx) = mpsc::sync_channel::<(usize, Option<BlockResult>)>(threads.max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
             let tx = tx.clone();
@@ -462,7 +464,14 @@ impl<'a> LineParser<'a> {
             }
             fast_time(c.as_bytes(), tz, &self.last_day).map(Some)
         };
-        let (start, answer, end) = (stamp(Role::Start)?, stamp(Role::Answer)?, stamp(Role::End)?);
+        // With a talk column the end time only feeds the signals: an
+        // unreadable one does not make the row unreadable.
+        let end = if plan.has(Role::TalkSeconds) {
+            None
+        } else {
+            stamp(Role::End)?
+        };
+        let (start, answer) = (stamp(Role::Start)?, stamp(Role::Answer)?);
         let (time, has_seconds) = if plan.has(Role::Answer) {
             answer.or(start)
         } else {

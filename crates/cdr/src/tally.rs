@@ -208,11 +208,21 @@ impl Tally {
         }
         let agent_map: Vec<u32> = other.agents.iter().map(|a| self.agent_id(a)).collect();
         self.numbers.absorb(std::mem::take(&mut other.numbers));
-        self.records.reserve(other.records.len());
-        for mut r in other.records.drain(..) {
+        let remap = |r: &mut Record| {
             if r.agent > 0 {
                 r.agent = agent_map[(r.agent - 1) as usize];
             }
+        };
+        if self.records.is_empty() {
+            // Taken over, not copied: a whole file's records would
+            // otherwise be held twice for a moment.
+            self.records = std::mem::take(&mut other.records);
+            self.records.iter_mut().for_each(remap);
+            return;
+        }
+        self.records.reserve(other.records.len());
+        for mut r in other.records.drain(..) {
+            remap(&mut r);
             self.records.push(r);
         }
     }
