@@ -436,17 +436,29 @@ impl<'a> LineParser<'a> {
 
     /// True when one of the first two non-blank cells is a total word.
     fn is_total(&self, line: &str) -> bool {
-        self.bounds
-            .iter()
-            .map(|&(a, b)| &line[a..b])
-            .filter(|c| !c.trim().is_empty())
-            .take(2)
-            .any(|c| {
-                let b = c.as_bytes()[0];
-                let maybe =
-                    b >= 0x80 || b.is_ascii_whitespace() || self.total_first_bytes.contains(&b);
-                maybe && self.opts.vocabulary.is_total(c)
-            })
+        let mut non_blank = 0;
+        for &(a, b) in &self.bounds {
+            let c = &line[a..b];
+            let Some(&first) = c.as_bytes().first() else {
+                continue;
+            };
+            // Most cells start with a letter or digit that no total word
+            // starts with: no need to trim or compare them.
+            let plain = first.is_ascii_alphanumeric() && !self.total_first_bytes.contains(&first);
+            if !plain {
+                if c.trim().is_empty() {
+                    continue;
+                }
+                if self.opts.vocabulary.is_total(c) {
+                    return true;
+                }
+            }
+            non_blank += 1;
+            if non_blank == 2 {
+                return false;
+            }
+        }
+        false
     }
 
     /// Parses a row whose cells all have a dominant form; `None` for

@@ -416,3 +416,34 @@ fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigur
     out.sort_by_key(|d| d.date);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorted_records_are_in_matching_order() {
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            seed >> 33
+        };
+        let mut records: Vec<Record> = (0..5000)
+            .map(|i| Record {
+                caller: next() % 50,
+                callee: next() % 50,
+                time: (next() % 100) as i64,
+                talk_secs: 0,
+                billed_min: 0,
+                file: (next() % 2) as u32,
+                row: i,
+                agent: 0,
+                no_seconds: false,
+            })
+            .collect();
+        let mut expected = records.clone();
+        expected.sort_by_key(|r| (r.caller, r.callee, r.time, r.file, r.row));
+        sort_records(&mut records);
+        assert_eq!(records, expected);
+    }
+}
