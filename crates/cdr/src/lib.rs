@@ -8,6 +8,7 @@
 //! count) → [`write_recon_csv`] (record lists); [`inspect`] describes how a
 //! single file is read.
 
+mod cache;
 mod describe;
 mod error;
 mod fast;
@@ -26,6 +27,7 @@ mod tally;
 mod tzcheck;
 mod vocab;
 
+pub use cache::RecordCache;
 pub use error::CdrError;
 pub use inspect::{inspect, Inspection, SampleRecord};
 pub use mapping::{parse_offset, ColumnRef, Mapping, Role};

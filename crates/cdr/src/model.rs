@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One usable answered call, compact: numbers are 64-bit keys (digit
 /// strings by value, anything else a hash kept in [`Side::numbers`]; see
@@ -31,7 +31,7 @@ pub struct Record {
 }
 
 /// A file (or sheet, or archive member) read on a side.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileInfo {
     pub path: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -61,7 +61,7 @@ pub struct FileInfo {
 
 /// Whether a bad row could not be read at all or was read but cannot be
 /// matched.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BadRowKind {
     Unreadable,
@@ -69,7 +69,7 @@ pub enum BadRowKind {
 }
 
 /// A row that could not be read or used, with its place.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BadRow {
     pub kind: BadRowKind,
     pub file: PathBuf,
@@ -85,7 +85,7 @@ pub struct BadRow {
 }
 
 /// A total row (合计/总计) below the data and the sum of the rows above it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TotalRowCheck {
     pub file: PathBuf,
     pub row: u64,
@@ -98,7 +98,7 @@ pub struct TotalRowCheck {
 /// The figures of one side. `answered`, `talk_seconds` and `billed_minutes`
 /// count usable answered records (those matched on); the `_all` figures
 /// and the outbound figures count every row read, for declared figures.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SideStats {
     pub files: Vec<FileInfo>,
     /// Data rows read.

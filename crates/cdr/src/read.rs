@@ -196,7 +196,7 @@ fn relative_to(file: &Path, base: &Path) -> PathBuf {
 }
 
 /// Lists every regular file under `dir` in name order, leaving hidden files out.
-fn walk(dir: &Path) -> Result<Vec<PathBuf>, CdrError> {
+pub(crate) fn walk(dir: &Path) -> Result<Vec<PathBuf>, CdrError> {
     let io = |source| {
         CdrError::Table(TableError::Io {
             file: dir.to_path_buf(),

@@ -53,6 +53,20 @@ pub enum Command {
     Recon(ReconArgs),
     /// Call-record tools (`cdr inspect FILE`).
     Cdr(CdrArgs),
+    /// Manage the cache of normalised call records (`cache clear`).
+    Cache(CacheArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CacheArgs {
+    #[command(subcommand)]
+    pub command: CacheCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Empty the cache of normalised call records.
+    Clear,
 }
 
 /// Which severity makes `check` exit with status 1.

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Rules(args) => cmd::rules::run(args, lang),
         Command::Recon(args) => cmd::recon::run(args, lang),
         Command::Cdr(args) => cmd::inspect::run(args, lang),
+        Command::Cache(args) => cmd::cache::run(args, lang),
     };
 
     match result {

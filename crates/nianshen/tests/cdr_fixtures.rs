@@ -15,8 +15,11 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
+    // The cache of normalised records goes to a folder of the test's own.
+    let cache = std::env::temp_dir().join("nianshen-test-cache");
     let out = Command::new(env!("CARGO_BIN_EXE_nianshen"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .expect("the binary runs");
     (

@@ -27,8 +27,11 @@ fn mapping() -> PathBuf {
 
 /// Runs the binary; returns (exit code, stdout, stderr).
 fn run(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    // The cache of normalised records goes to a folder of the test's own.
+    let cache = std::env::temp_dir().join("nianshen-test-cache");
     let out = Command::new(env!("CARGO_BIN_EXE_nianshen"))
         .args(args)
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .expect("the binary runs");
     (

@@ -1,5 +1,6 @@
 //! One module and one `run` per subcommand.
 
+pub mod cache;
 pub mod check;
 pub mod demo;
 pub mod init;

@@ -1,15 +1,13 @@
 //! `nianshen recon cdr`: the company's call records against the carrier's
-//! bill, record by record.
-//!
-//! NOTE: the cache of normalised records does not exist yet; `--no-cache`
-//! is accepted and has no effect.
+//! bill, record by record. Each side is read from the cache of normalised
+//! records when its files are unchanged (`--no-cache` skips the cache).
 
 use std::path::PathBuf;
 
 use chrono::FixedOffset;
 use nianshen_cdr::{
     read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon,
-    ScanOptions, Vocabulary,
+    RecordCache, ScanOptions, Side, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -31,11 +29,13 @@ struct Plan {
 
 fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     let plan = make_plan(&args, lang)?;
-    let scan = ScanOptions::for_matching();
-    let local = read_side_with(&args.local, &plan.local, &scan)
-        .map_err(|e| Failure::new(e.message(lang)))?;
-    let carrier = read_side_with(&args.carrier, &plan.carrier, &scan)
-        .map_err(|e| Failure::new(e.message(lang)))?;
+    let cache = if args.no_cache {
+        None
+    } else {
+        RecordCache::open_default()
+    };
+    let local = read_cached(&args.local, &plan.local, cache.as_ref(), lang)?;
+    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), lang)?;
     let recon = reconcile(&local, &carrier, &plan.matching);
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
@@ -59,6 +59,29 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
         print!("{}", summary(&recon, args.out.as_ref(), lang));
     }
     Ok(EXIT_OK)
+}
+
+/// Reads a side for matching, from the cache when it holds the same
+/// files read the same way, and stores what was read.
+fn read_cached(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    cache: Option<&RecordCache>,
+    lang: Lang,
+) -> Result<Side, Failure> {
+    let key = cache.and_then(|c| c.key(paths, opts));
+    if let (Some(c), Some(k)) = (cache, &key) {
+        if let Some(side) = c.load(k) {
+            tracing::info!(entry = %k, "side read from the cache");
+            return Ok(side);
+        }
+    }
+    let side = read_side_with(paths, opts, &ScanOptions::for_matching())
+        .map_err(|e| Failure::new(e.message(lang)))?;
+    if let (Some(c), Some(k)) = (cache, &key) {
+        c.store(k, &side);
+    }
+    Ok(side)
 }
 
 fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
