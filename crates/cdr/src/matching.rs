@@ -385,22 +385,71 @@ fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
     })
 }
 
+/// Sums per day: answered and talk seconds of each side, and matched.
+#[derive(Default)]
+struct DaySums {
+    dense: Vec<[u64; 5]>,
+    first: i64,
+    sparse: HashMap<i64, [u64; 5]>,
+}
+
+/// Days at most this far apart are summed in an array, not a map.
+const DENSE_DAYS: i64 = 100_000;
+
+impl DaySums {
+    fn new(local: &Side, carrier: &Side) -> Self {
+        let days = || {
+            day_numbers(local)
+                .chain(day_numbers(carrier))
+                .map(|(_, d)| d)
+        };
+        let (Some(first), Some(last)) = (days().min(), days().max()) else {
+            return DaySums::default();
+        };
+        if last - first >= DENSE_DAYS {
+            return DaySums::default();
+        }
+        DaySums {
+            dense: vec![[0; 5]; (last - first + 1) as usize],
+            first,
+            sparse: HashMap::new(),
+        }
+    }
+
+    fn at(&mut self, day: i64) -> &mut [u64; 5] {
+        let i = day - self.first;
+        if !self.dense.is_empty() && (0..self.dense.len() as i64).contains(&i) {
+            return &mut self.dense[i as usize];
+        }
+        self.sparse.entry(day).or_default()
+    }
+
+    fn into_days(self) -> impl Iterator<Item = (i64, [u64; 5])> {
+        let first = self.first;
+        self.dense
+            .into_iter()
+            .enumerate()
+            .map(move |(i, v)| (first + i as i64, v))
+            .filter(|(_, v)| v[0] + v[2] > 0)
+            .chain(self.sparse)
+    }
+}
+
 fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigures> {
-    // Days are summed under their number and turned into dates once each.
-    let mut days: HashMap<i64, [u64; 5]> = HashMap::new();
+    let mut sums = DaySums::new(local, carrier);
     for (i, day) in day_numbers(local) {
-        let e = days.entry(day).or_default();
+        let e = sums.at(day);
         e[0] += 1;
         e[1] += u64::from(local.records[i].talk_secs);
         e[4] += u64::from(local_matched[i]);
     }
     for (i, day) in day_numbers(carrier) {
-        let e = days.entry(day).or_default();
+        let e = sums.at(day);
         e[2] += 1;
         e[3] += u64::from(carrier.records[i].talk_secs);
     }
-    let mut out: Vec<DayFigures> = days
-        .into_iter()
+    let mut out: Vec<DayFigures> = sums
+        .into_days()
         .filter_map(|(day, v)| {
             let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
             Some(DayFigures {
