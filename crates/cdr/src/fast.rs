@@ -11,6 +11,9 @@
 //! (they are counted there), or a total row (合计), whose check needs the
 //! sums in reading order.
 //!
+//! NOTE: GB18030 and UTF-16 files still take the general reader, since a
+//! delimiter byte can occur inside a GBK character.
+//!
 //! Blocks are read with positioned reads rather than a memory map: the
 //! workspace forbids unsafe code, and mapped pages count toward the
 //! process's resident memory.
@@ -33,7 +36,7 @@ use crate::signals::FileSignals;
 use crate::tally::{Origin, Tally};
 use crate::vocab::{is_word, Answer, Direction};
 
-/// What the general reader decided from a file's first rows.
+/// The layout the general reader decided from a file's first rows.
 pub(crate) struct Probe {
     pub info: SourceInfo,
     pub plan: Plan,
@@ -284,8 +287,8 @@ fn extend_to_line_end(file: &File, size: u64, from: u64, buf: &mut Vec<u8>) -> O
     }
 }
 
-/// A few recent disposition and direction cells with what they say: the
-/// same handful of words fill millions of rows.
+/// Recent disposition and direction cells with their meaning, because
+/// the same handful of words fill millions of rows.
 #[derive(Default)]
 struct WordCache {
     answers: Vec<(String, Answer)>,
@@ -424,8 +427,8 @@ impl<'a> LineParser<'a> {
         self.bounds.push((from, line.len()));
     }
 
-    /// The cell of a role, `""` when the role has no column or the row is
-    /// short.
+    /// Returns the cell of a role, `""` when the role has no column or the
+    /// row is short.
     fn cell<'l>(&self, line: &'l str, role: Role) -> &'l str {
         self.probe
             .plan

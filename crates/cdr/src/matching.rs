@@ -196,7 +196,7 @@ fn rate(l: u64, c: u64) -> Option<f64> {
     (c > 0).then(|| (l as f64 - c as f64).abs() / c as f64)
 }
 
-/// The order records are matched in: key, then time, then place.
+/// Returns the sort key of the matching order: key, then time, then place.
 pub(crate) fn order_key(r: &Record) -> (u64, u64, i64, u32, u32) {
     (r.caller, r.callee, r.time, r.file, r.row)
 }
@@ -207,8 +207,8 @@ pub(crate) fn sort_records(records: &mut [Record]) {
     records.par_sort_unstable_by_key(order_key);
 }
 
-/// The records in matching order: borrowed when they already are, else
-/// a sorted copy with the original index of each.
+/// Returns the records in matching order: borrowed when they already are,
+/// else a sorted copy with the original index of each.
 fn ordered(records: &[Record]) -> (Cow<'_, [Record]>, Option<Vec<u32>>) {
     if records.is_sorted_by_key(order_key) {
         return (Cow::Borrowed(records), None);
@@ -219,7 +219,7 @@ fn ordered(records: &[Record]) -> (Cow<'_, [Record]>, Option<Vec<u32>>) {
     (Cow::Owned(sorted), Some(perm))
 }
 
-/// The key of a record.
+/// Returns the key of a record.
 fn key(r: &Record) -> (u64, u64) {
     (r.caller, r.callee)
 }
@@ -370,8 +370,8 @@ fn match_key(
     mismatched
 }
 
-/// The calendar day of each record of a side, as days since 1970 in the
-/// offset of the record's own file.
+/// Yields the calendar day of each record of a side, as days since 1970
+/// in the offset of the record's own file.
 fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
     let offsets: Vec<i64> = side
         .stats

@@ -20,7 +20,7 @@ pub(crate) const INTERNED: u64 = 1 << 63;
 /// Digit strings up to this length are stored as their value.
 const MAX_DIGITS: usize = 17;
 
-/// The key of a normalised number made of 1 to 17 ASCII digits.
+/// Returns the key of a normalised number made of 1 to 17 ASCII digits.
 pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > MAX_DIGITS {
         return None;
@@ -36,7 +36,7 @@ pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
     Some(value * 32 + digits.len() as u64)
 }
 
-/// The key of any normalised number.
+/// Returns the key of any normalised number.
 pub(crate) fn number_key(number: &str) -> u64 {
     digit_key(number.as_bytes()).unwrap_or_else(|| INTERNED | (hash(number.as_bytes()) >> 1))
 }
@@ -72,8 +72,8 @@ pub(crate) struct OtherNumbers {
 }
 
 impl OtherNumbers {
-    /// The key of a normalised number, keeping its text when it is not a
-    /// plain digit string.
+    /// Returns the key of a normalised number and keeps its text when it is
+    /// not a plain digit string.
     pub(crate) fn key(&mut self, number: &str) -> u64 {
         let key = number_key(number);
         if key & INTERNED != 0 {

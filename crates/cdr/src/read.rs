@@ -109,9 +109,12 @@ pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError
     read_side_with(paths, opts, &ScanOptions::default())
 }
 
-/// Reads one side as [`read_side`] does, computing what `scan` asks for.
+/// Reads one side as [`read_side`] does, computing what `scan` requests.
 /// Without signals, large UTF-8 text files are read in parallel blocks;
 /// the figures and records are the same either way.
+///
+/// NOTE: the side's records stay in memory whole, 48 bytes per usable
+/// answered call; nothing spills to disk under a memory limit yet.
 ///
 /// Errors: as [`read_side`].
 pub fn read_side_with(

@@ -69,7 +69,7 @@ impl Hasher for Fnv {
     }
 }
 
-/// Where a row comes from, for bad-row samples.
+/// The place of a row (file, sheet), for bad-row samples.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin<'a> {
     pub file_idx: u32,
@@ -105,7 +105,7 @@ impl Tally {
         }
     }
 
-    /// The id + 1 of an agent, interned in order of first appearance.
+    /// Returns the id + 1 of an agent, interned in order of first appearance.
     pub(crate) fn agent_id(&mut self, agent: &str) -> u32 {
         if let Some(id) = self.agent_ids.get(agent) {
             return *id + 1;
