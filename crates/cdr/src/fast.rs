@@ -93,14 +93,14 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
 }
 
 /// Reads the file of a probe on `threads` threads in blocks of `block`
-/// bytes. `None` when the fast path gave up and the general reader must
-/// read the file.
+/// bytes, telling `progress` of each block folded in. `None` when the fast
+/// path gave up and the general reader must read the file.
 pub(crate) fn read(
     probe: &Probe,
     opts: &ReadOptions,
     file_idx: u32,
-    threads: usize,
-    block: u64,
+    (threads, block): (usize, u64),
+    progress: Option<&(dyn Fn(u64) + Send + Sync)>,
 ) -> Option<Tally> {
     let file = File::open(&probe.info.file).ok()?;
     let size = file.metadata().ok()?.len();
@@ -136,16 +136,18 @@ pub(crate) fn read(
             });
         }
         drop(tx);
-        merge(rx, blocks, probe.first_data_row, &give_up)
+        let blocks = (blocks, size, block);
+        merge(rx, blocks, probe.first_data_row, &give_up, progress)
     })
 }
 
 /// Folds block results into one tally in block order.
 fn merge(
     rx: mpsc::Receiver<(usize, Option<BlockResult>)>,
-    blocks: usize,
+    (blocks, size, block): (usize, u64, u64),
     first_data_row: u64,
     give_up: &AtomicBool,
+    progress: Option<&(dyn Fn(u64) + Send + Sync)>,
 ) -> Option<Tally> {
     let mut waiting: std::collections::BTreeMap<usize, BlockResult> = Default::default();
     let mut total = Tally::default();
@@ -168,6 +170,9 @@ fn merge(
             b.tally.shift_rows(base);
             total.absorb(b.tally);
             lines_before += b.newlines;
+            if let Some(progress) = progress {
+                progress(block.min(size - (done as u64 * block).min(size)));
+            }
             done += 1;
         }
     }
@@ -867,7 +872,7 @@ mod tests {
         assert_eq!(fast.numbers, general.numbers);
         assert_eq!(fast.agents, general.agents);
         let probe = probe(&paths[0], &opts, None);
-        let parallel_read = probe.and_then(|p| read(&p, &opts, 0, 2, block));
+        let parallel_read = probe.and_then(|p| read(&p, &opts, 0, (2, block), None));
         assert_eq!(parallel_read.is_some(), parallel);
     }
 

@@ -40,6 +40,6 @@ pub use normalize::{
     mask_number, normalize_number, parse_duration, parse_time, NumberValue, Stamp, TimeForm,
 };
 pub use output::write_recon_csv;
-pub use read::{beijing, read_side, read_side_with, ReadOptions, ScanOptions};
+pub use read::{beijing, read_side, read_side_with, Progress, ReadOptions, ScanOptions};
 pub use signals::{FileSignals, SampleRow, Signal};
 pub use vocab::{Answer, Direction, Vocabulary};

@@ -55,8 +55,12 @@ pub fn beijing() -> FixedOffset {
 
 use chrono::Offset;
 
-/// How much a side's reading computes, and on how many threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A callback told how many more input bytes have been read.
+pub type Progress = std::sync::Arc<dyn Fn(u64) + Send + Sync>;
+
+/// How much a side's reading computes, on how many threads, and whom it
+/// tells of its progress.
+#[derive(Clone)]
 pub struct ScanOptions {
     /// Count tamper signals ([`Side::signals`]). They need every row in
     /// reading order, so with signals on every file takes the general,
@@ -68,6 +72,18 @@ pub struct ScanOptions {
     pub(crate) block_bytes: u64,
     /// Files smaller than this are read row by row.
     pub(crate) min_parallel_bytes: u64,
+    /// Called with the bytes of each block or file read (default none).
+    pub progress: Option<Progress>,
+}
+
+impl std::fmt::Debug for ScanOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("signals", &self.signals)
+            .field("threads", &self.threads)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl Default for ScanOptions {
@@ -77,6 +93,7 @@ impl Default for ScanOptions {
             threads: 0,
             block_bytes: 8 << 20,
             min_parallel_bytes: 4 << 20,
+            progress: None,
         }
     }
 }
@@ -124,7 +141,7 @@ pub fn read_side_with(
 ) -> Result<Side, CdrError> {
     let globs = compile_globs(opts)?;
     let mut side = SideBuilder::new(opts);
-    side.scan = *scan;
+    side.scan = scan.clone();
     for path in paths {
         if path.is_dir() {
             let files = walk(path)?;
@@ -272,6 +289,9 @@ impl<'o> SideBuilder<'o> {
         if !self.scan.signals && self.read_fast(path, mapping) {
             return Ok(());
         }
+        if let Some(progress) = &self.scan.progress {
+            progress(std::fs::metadata(path).map_or(0, |m| m.len()));
+        }
         let mut current: Option<SourceState> = None;
         let mut rejections: Vec<CdrError> = Vec::new();
         let mut accepted = 0usize;
@@ -412,7 +432,9 @@ impl<'o> SideBuilder<'o> {
         };
         let file_idx = self.add_file(&probe.info, &probe.plan);
         let threads = self.scan.thread_count();
-        match crate::fast::read(&probe, self.opts, file_idx, threads, self.scan.block_bytes) {
+        let progress = self.scan.progress.as_deref();
+        let blocks = (threads, self.scan.block_bytes);
+        match crate::fast::read(&probe, self.opts, file_idx, blocks, progress) {
             Some(tally) => {
                 tracing::info!(layout = probe.plan.kind.name(), "read in parallel blocks");
                 self.tally.absorb(tally);

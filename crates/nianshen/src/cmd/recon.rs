@@ -2,9 +2,12 @@
 //! bill, record by record. Each side is read from the cache of normalised
 //! records when its files are unchanged (`--no-cache` skips the cache).
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::FixedOffset;
+use indicatif::{ProgressBar, ProgressStyle};
 use nianshen_cdr::{
     read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon,
     RecordCache, ScanOptions, Side, Vocabulary,
@@ -34,8 +37,17 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     } else {
         RecordCache::open_default()
     };
-    let local = read_cached(&args.local, &plan.local, cache.as_ref(), lang)?;
-    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), lang)?;
+    let bar = progress_bar(&[&args.local, &args.carrier]);
+    let mut scan = ScanOptions::for_matching();
+    if let Some(bar) = &bar {
+        let bar = bar.clone();
+        scan.progress = Some(Arc::new(move |bytes| bar.inc(bytes)));
+    }
+    let local = read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?;
+    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     let recon = reconcile(&local, &carrier, &plan.matching);
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
@@ -67,6 +79,7 @@ fn read_cached(
     paths: &[PathBuf],
     opts: &ReadOptions,
     cache: Option<&RecordCache>,
+    scan: &ScanOptions,
     lang: Lang,
 ) -> Result<Side, Failure> {
     let key = cache.and_then(|c| c.key(paths, opts));
@@ -76,12 +89,39 @@ fn read_cached(
             return Ok(side);
         }
     }
-    let side = read_side_with(paths, opts, &ScanOptions::for_matching())
-        .map_err(|e| Failure::new(e.message(lang)))?;
+    let side = read_side_with(paths, opts, scan).map_err(|e| Failure::new(e.message(lang)))?;
     if let (Some(c), Some(k)) = (cache, &key) {
         c.store(k, &side);
     }
     Ok(side)
+}
+
+/// A progress bar over the bytes of both sides' files, on a terminal only.
+fn progress_bar(sides: &[&[PathBuf]]) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let total: u64 = sides
+        .iter()
+        .flat_map(|s| s.iter())
+        .map(|p| bytes_under(p))
+        .sum();
+    let style = ProgressStyle::with_template("{spinner} {wide_bar} {bytes}/{total_bytes} {eta}")
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    Some(ProgressBar::new(total).with_style(style))
+}
+
+/// The bytes of a file, or of every file under a folder.
+fn bytes_under(path: &Path) -> u64 {
+    if !path.is_dir() {
+        return std::fs::metadata(path).map_or(0, |m| m.len());
+    }
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .map(|e| bytes_under(&e.path()))
+            .sum()
+    })
 }
 
 fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
