@@ -6,7 +6,7 @@ use nianshen_table::{Cell, CellRef, SourceInfo};
 
 use crate::error::CdrError;
 use crate::layout::BufferedRow;
-use crate::normalize::{mask_number, parse_time};
+use crate::normalize::{mask_text, parse_time};
 use crate::vocab::{Answer, Vocabulary};
 
 /// Asterisk CEL event names: a channel event log, not call records.
@@ -213,7 +213,7 @@ fn columns_seen(data: &[&BufferedRow], names: Option<&[String]>, width: usize) -
             let samples: Vec<String> = data
                 .iter()
                 .filter_map(|(_, cells)| cells.get(col))
-                .map(|c| mask_number(c.text().trim()))
+                .map(|c| mask_text(c.text().trim()))
                 .filter(|t| !t.is_empty())
                 .take(3)
                 .collect();

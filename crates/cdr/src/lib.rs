@@ -35,7 +35,8 @@ pub use matching::{
 };
 pub use model::{BadRow, BadRowKind, FileInfo, Record, Side, SideStats, TotalRowCheck};
 pub use normalize::{
-    mask_number, normalize_number, parse_duration, parse_time, NumberValue, Stamp, TimeForm,
+    mask_number, mask_text, normalize_number, parse_duration, parse_time, NumberValue, Stamp,
+    TimeForm,
 };
 pub use output::write_recon_csv;
 pub use read::{beijing, read_side, read_side_with, ReadOptions, ScanOptions};

@@ -148,16 +148,72 @@ pub fn leading_zero_lost(d: &str) -> bool {
         && (b'2'..=b'9').contains(&d.as_bytes()[0])
 }
 
-/// Masks a phone number for output: `138****1234`. Short extensions stay
-/// as they are, and so does anything that is not made of digits and
-/// separators (identifiers, timestamps).
+/// Masks a phone or ID number for output: `138****1234`,
+/// `440***********123X`. Short extensions stay as they are, and so does
+/// anything that is neither made of digits and separators nor an ID
+/// number (identifiers, timestamps).
 pub fn mask_number(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits < 5 || phone_digits(s).is_none() {
+    if !is_id_number(s) && (digits < 5 || phone_digits(s).is_none()) {
         return s.to_string();
     }
+    keep_ends(&chars)
+}
+
+/// Masks every phone and ID number inside a free text, such as a row that
+/// could not be read or a cell with a name beside the number: a whole
+/// value as [`mask_number`] does, else each run of 7 or more digits
+/// (with an ID number's trailing `X`).
+pub fn mask_text(s: &str) -> String {
+    let whole = mask_number(s.trim());
+    if whole != s.trim() {
+        return whole;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut end = i + run;
+        // 17 digits and X is an 18-character ID, 14 and X a 15-character one.
+        if matches!(run, 14 | 17) && matches!(chars.get(end), Some('X' | 'x')) {
+            end += 1;
+        }
+        let token = &chars[i..end];
+        if run >= 7 {
+            out.push_str(&keep_ends(token));
+        } else {
+            out.extend(token);
+        }
+        i = end;
+    }
+    out
+}
+
+/// A Chinese resident ID number: 15 digits, or 17 digits and a check
+/// character (a digit or `X`).
+fn is_id_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.len() {
+        15 => b.iter().all(u8::is_ascii_digit),
+        18 => b[..17].iter().all(u8::is_ascii_digit) && matches!(b[17], b'0'..=b'9' | b'X' | b'x'),
+        _ => false,
+    }
+}
+
+/// Keeps the first 3 and last 4 characters (1 and 1 of short values) and
+/// stars the rest.
+fn keep_ends(chars: &[char]) -> String {
     let n = chars.len();
+    if n < 3 {
+        return "*".repeat(n);
+    }
     let (keep_head, keep_tail) = if n >= 7 { (3, 4) } else { (1, 1) };
     let head: String = chars[..keep_head].iter().collect();
     let tail: String = chars[n - keep_tail..].iter().collect();
@@ -523,9 +579,31 @@ mod tests {
             ("95123", "9***3"),
             ("2023-07-26 01:51:32", "2023-07-26 01:51:32"),
             ("+86 138 0013 8000", "+86**********8000"),
+            ("44030119900101123X", "440***********123X"),
+            ("44030119900101123x", "440***********123x"),
+            ("440301900101123", "440********1123"),
+            ("44030119900101123", "440**********1123"),
         ];
         for (raw, want) in cases {
             assert_eq!(mask_number(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn numbers_inside_text_are_masked() {
+        let cases = [
+            (
+                "1,44030119900101123X,2024-03-01 10:00:00",
+                "1,440***********123X,2024-03-01 10:00:00",
+            ),
+            ("张三 13800138000", "张三 138****8000"),
+            ("sip:13800138000@pbx", "sip:138****8000@pbx"),
+            ("2024-03-01 10:00:00", "2024-03-01 10:00:00"),
+            ("44030119900101123X", "440***********123X"),
+            ("单价 16839.15 元", "单价 16839.15 元"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(mask_text(raw), want, "{raw}");
         }
     }
 

@@ -8,7 +8,7 @@ use crate::layout::Plan;
 use crate::mapping::Role;
 use crate::model::BadRow;
 use crate::normalize::{
-    leading_zero_lost, mask_number, normalize_number, parse_amount, parse_duration, parse_time,
+    leading_zero_lost, mask_text, normalize_number, parse_amount, parse_duration, parse_time,
     NumberValue, Stamp,
 };
 use crate::signals::FileSignals;
@@ -385,12 +385,13 @@ fn note_numbers(
     });
 }
 
-/// A number as output: masked unless unmasking was asked for.
+/// A number or cell value as output: its phone and ID numbers masked
+/// unless unmasking was asked for.
 pub(crate) fn show(n: &str, unmask: bool) -> String {
     if unmask {
         n.to_string()
     } else {
-        mask_number(n)
+        mask_text(n)
     }
 }
 

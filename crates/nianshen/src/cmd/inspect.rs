@@ -23,9 +23,9 @@ fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
     if args.json {
         let json =
             serde_json::to_string_pretty(&inspection).map_err(|e| Failure::new(e.to_string()))?;
-        println!("{json}");
+        crate::output::println(&json);
     } else {
-        print!("{}", describe(&inspection, lang));
+        crate::output::print(&describe(&inspection, lang));
     }
     Ok(EXIT_OK)
 }

@@ -54,9 +54,9 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     }
     if args.json {
         let json = serde_json::to_string_pretty(&recon).map_err(|e| Failure::new(e.to_string()))?;
-        println!("{json}");
+        crate::output::println(&json);
     } else {
-        print!("{}", summary(&recon, args.out.as_ref(), lang));
+        crate::output::print(&summary(&recon, args.out.as_ref(), lang));
     }
     Ok(EXIT_OK)
 }
