@@ -502,6 +502,18 @@ fn parse_unit_duration(s: &str) -> Option<f64> {
     any.then_some(total)
 }
 
+/// Parses a cell of a column that a total row (合计) adds up: talk time
+/// with the duration parser the rows use (`65`, `1分23秒`, `00:01:23`),
+/// billed minutes and fees as amounts.
+pub(crate) fn parse_summable(role: crate::mapping::Role, cell: CellRef<'_>) -> Option<f64> {
+    if role == crate::mapping::Role::TalkSeconds {
+        if let Some(secs) = parse_duration(cell) {
+            return Some(f64::from(secs));
+        }
+    }
+    parse_amount(cell)
+}
+
 /// Parses an amount or a count: digits with an optional fraction, a
 /// currency sign, thousands separators or a unit after it.
 pub fn parse_amount(cell: CellRef<'_>) -> Option<f64> {

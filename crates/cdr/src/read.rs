@@ -12,7 +12,7 @@ use crate::error::CdrError;
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
 use crate::model::{FileInfo, Side, TotalRowCheck};
-use crate::normalize::parse_amount;
+use crate::normalize::parse_summable;
 use crate::row::{self, Parsed, RowCtx};
 use crate::signals::FileSignals;
 use crate::tally::{Origin, Tally};
@@ -533,11 +533,11 @@ impl SideBuilder<'_> {
         };
         match row::parse(cells, row, &mut ctx) {
             Ok(parsed) => {
-                for col in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
+                for (role, col) in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
                     .into_iter()
-                    .filter_map(|r| plan.col(r))
+                    .filter_map(|r| Some((r, plan.col(r)?)))
                 {
-                    if let Some(v) = parse_amount(cells.get(col)) {
+                    if let Some(v) = parse_summable(role, cells.get(col)) {
                         *state.sums.entry(col).or_default() += v;
                     }
                 }
@@ -576,7 +576,7 @@ impl SideBuilder<'_> {
             let Some(col) = plan.col(role) else {
                 continue;
             };
-            let Some(stated) = parse_amount(cells.get(col)) else {
+            let Some(stated) = parse_summable(role, cells.get(col)) else {
                 continue;
             };
             self.side.stats.total_rows.push(TotalRowCheck {

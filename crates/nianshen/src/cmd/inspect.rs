@@ -1,5 +1,7 @@
 //! `nianshen cdr inspect FILE`: how a call-record file is read.
 
+use std::path::Path;
+
 use nianshen_cdr::{Inspection, ReadOptions, Vocabulary};
 use nianshen_rules::Lang;
 
@@ -14,6 +16,9 @@ pub fn run(args: CdrArgs, lang: Lang) -> Result<u8, Failure> {
 }
 
 fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
+    if args.file.is_dir() {
+        return Err(folder_given(&args.file, lang));
+    }
     let pack = load_pack(&args.rules, lang)?;
     let mut opts = ReadOptions::new(Vocabulary::from_pack(&pack));
     opts.mapping = mapping_arg(args.mapping.as_ref(), lang)?;
@@ -28,6 +33,58 @@ fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
         crate::output::print(&describe(&inspection, lang));
     }
     Ok(EXIT_OK)
+}
+
+/// `cdr inspect` describes one file; a folder holds several, so the user
+/// is asked to name one, with a few of them as examples.
+fn folder_given(dir: &Path, lang: Lang) -> Failure {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let example = files
+        .first()
+        .map_or_else(|| dir.join("文件名.csv"), |name| dir.join(name));
+    let listed = files.iter().take(5).cloned().collect::<Vec<_>>();
+    let (more_zh, more_en) = match files.len() {
+        0 => (
+            "（其中没有文件）".to_string(),
+            " (it holds no files)".to_string(),
+        ),
+        n => (
+            format!(
+                "（其中有 {n} 个文件：{}{}）",
+                listed.join("、"),
+                if n > 5 { "等" } else { "" }
+            ),
+            format!(
+                " (it holds {n} files: {}{})",
+                listed.join(", "),
+                if n > 5 { ", …" } else { "" }
+            ),
+        ),
+    };
+    Failure::localized(
+        lang,
+        format!(
+            "“{}”是文件夹{more_zh}；cdr inspect 一次查看一个文件。\n请指定其中的一个文件，例如：nianshen cdr inspect \"{}\"",
+            dir.display(),
+            example.display()
+        ),
+        format!(
+            "{} is a folder{more_en}; cdr inspect looks at one file at a time.\nName one of its files, e.g. nianshen cdr inspect \"{}\"",
+            dir.display(),
+            example.display()
+        ),
+    )
 }
 
 fn layout_name(layout: &str, lang: Lang) -> &str {
