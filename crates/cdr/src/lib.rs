@@ -33,7 +33,9 @@ pub use matching::{
     reconcile, DayFigures, MatchOptions, Rates, Recon, SideSummary, Warning,
     NO_SECONDS_TOLERANCE_SECS,
 };
-pub use model::{BadRow, BadRowKind, FileInfo, Record, Side, SideStats, TotalRowCheck};
+pub use model::{
+    BadRow, BadRowKind, FileInfo, Record, Side, SideStats, SkippedFile, TotalRowCheck,
+};
 pub use normalize::{
     mask_number, mask_text, normalize_number, parse_duration, parse_time, NumberValue, Stamp,
     TimeForm,

@@ -11,7 +11,7 @@ use nianshen_table::{CellRef, Event, Flow, RowView, SourceInfo, TableError};
 use crate::error::CdrError;
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
-use crate::model::{FileInfo, Side, TotalRowCheck};
+use crate::model::{FileInfo, Side, SkippedFile, TotalRowCheck};
 use crate::normalize::parse_summable;
 use crate::row::{self, Parsed, RowCtx};
 use crate::signals::FileSignals;
@@ -32,6 +32,12 @@ pub struct ReadOptions {
     pub glob_base: Option<PathBuf>,
     /// Write phone numbers unmasked in bad-row samples and signals.
     pub unmask: bool,
+    /// Treat files named one by one as found in a folder: one that is no
+    /// table or is empty is passed over into
+    /// [`crate::SideStats::skipped_files`] instead of stopping the read.
+    /// For callers that expand folders themselves (the checks of a case).
+    /// Default false: a file named on the command line must be readable.
+    pub pass_over_unreadable: bool,
 }
 
 impl ReadOptions {
@@ -44,6 +50,7 @@ impl ReadOptions {
             glob_mappings: Vec::new(),
             glob_base: None,
             unmask: false,
+            pass_over_unreadable: false,
         }
     }
 }
@@ -103,8 +110,9 @@ impl ScanOptions {
 ///
 /// Errors: a path that is missing or unreadable, a file that is not call
 /// records or whose columns cannot be mapped, a folder without any table.
-/// Files found inside a folder that are no tables (PDFs, images) are
-/// passed over.
+/// Files found inside a folder or an archive that are no tables (PDFs,
+/// images, empty files) are passed over and listed in
+/// [`crate::SideStats::skipped_files`].
 pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError> {
     read_side_with(paths, opts, &ScanOptions::default())
 }
@@ -127,21 +135,22 @@ pub fn read_side_with(
             let files = walk(path)?;
             let before = side.side.stats.files.len();
             for f in &files {
-                if let Err(e) = side.read_file(f, mapping_for(f, opts, &globs)) {
-                    if !matches!(
-                        e,
-                        CdrError::Table(TableError::Binary { .. } | TableError::Empty { .. })
-                    ) {
-                        return Err(e);
-                    }
-                    tracing::warn!(file = %f.display(), "not a table, passed over: {e}");
-                }
+                side.read_found(f, mapping_for(f, opts, &globs))?;
             }
             if side.side.stats.files.len() == before {
                 return Err(CdrError::NoFiles { path: path.clone() });
             }
+        } else if opts.pass_over_unreadable {
+            side.read_found(path, mapping_for(path, opts, &globs))?;
         } else {
             side.read_file(path, mapping_for(path, opts, &globs))?;
+        }
+    }
+    if side.side.stats.files.is_empty() {
+        if let Some(first) = paths.first() {
+            return Err(CdrError::NoFiles {
+                path: first.clone(),
+            });
         }
     }
     Ok(side.finish())
@@ -263,6 +272,40 @@ impl<'o> SideBuilder<'o> {
         }
     }
 
+    /// Reads a file found in a folder: one that is no table, or an archive
+    /// with nothing readable in it, is listed as skipped instead of
+    /// stopping the read.
+    fn read_found(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
+        let skipped_before = self.side.stats.skipped_files.len();
+        match self.read_file(path, mapping) {
+            Err(CdrError::Table(
+                e @ (TableError::Binary { .. }
+                | TableError::Empty { .. }
+                | TableError::Archive { .. }),
+            )) => {
+                tracing::info!(file = %path.display(), "not a table, passed over: {e}");
+                self.skip(path, &e);
+                Ok(())
+            }
+            // An archive whose members were all passed over, each listed.
+            Err(CdrError::NoFiles { .. })
+                if self.side.stats.skipped_files.len() > skipped_before =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Lists a file or archive member as passed over.
+    fn skip(&mut self, path: &Path, reason: &TableError) {
+        self.side.stats.skipped_files.push(SkippedFile {
+            path: path.to_path_buf(),
+            reason_zh: reason.reason(nianshen_rules::Lang::Zh),
+            reason_en: reason.reason(nianshen_rules::Lang::En),
+        });
+    }
+
     /// Reads one file: every source in it that is call records.
     fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
         let _span = tracing::info_span!("read", file = %path.display()).entered();
@@ -311,7 +354,8 @@ impl<'o> SideBuilder<'o> {
                 Flow::Continue(())
             }
             Event::Skipped { file, reason } => {
-                tracing::warn!(file = %file.display(), "archive member passed over: {reason}");
+                tracing::info!(file = %file.display(), "archive member passed over: {reason}");
+                self.skip(&file, &reason);
                 Flow::Continue(())
             }
         })?;

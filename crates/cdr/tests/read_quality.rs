@@ -55,3 +55,108 @@ fn total_row_written_as_a_duration_is_read_as_one() {
     let total = &side.stats.total_rows[0];
     assert_eq!((total.stated, total.summed), (148.0, 148.0));
 }
+
+const GOOD: &str =
+    "主叫号码,被叫号码,开始时间,通话时长\n13800138000,13900139000,2024-03-01 10:00:00,65\n";
+
+/// Bytes that are no text: NUL bytes among others.
+fn binary() -> Vec<u8> {
+    (0..4096u32).map(|i| (i * 7 % 256) as u8).collect()
+}
+
+fn zip_of(path: &Path, members: &[(&str, &[u8])]) {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    for (name, bytes) in members {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn binary_and_empty_files_in_a_folder_listed_as_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("话单.csv"), GOOD.as_bytes());
+    write(&dir.path().join("乱码.csv"), &binary());
+    write(&dir.path().join("空.csv"), b"");
+
+    let side = read_side(&[dir.path().to_path_buf()], &options()).unwrap();
+
+    assert_eq!(side.stats.files.len(), 1);
+    let skipped: Vec<(String, &str)> = side
+        .stats
+        .skipped_files
+        .iter()
+        .map(|s| {
+            let name = s.path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, s.reason_zh.as_str())
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                "乱码.csv".to_string(),
+                "不是表格，内容是二进制数据（含有 NUL 字节）"
+            ),
+            ("空.csv".to_string(), "文件是空的"),
+        ]
+    );
+}
+
+#[test]
+fn archive_in_a_folder_with_nothing_readable_listed_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&dir.path().join("话单.csv"), GOOD.as_bytes());
+    zip_of(
+        &dir.path().join("坏.zip"),
+        &[("乱码.csv", &binary()), ("空.csv", b"")],
+    );
+
+    let side = read_side(&[dir.path().to_path_buf()], &options()).unwrap();
+
+    assert_eq!(side.stats.rows, 1);
+    let skipped: Vec<String> = side
+        .stats
+        .skipped_files
+        .iter()
+        .map(|s| s.path.to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(skipped[0].ends_with("坏.zip/乱码.csv"), "{skipped:?}");
+    assert!(skipped[1].ends_with("坏.zip/空.csv"), "{skipped:?}");
+}
+
+#[test]
+fn archive_members_that_are_no_tables_listed_beside_the_read_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("bills.zip");
+    zip_of(&archive, &[("话单.csv", GOOD.as_bytes()), ("空.csv", b"")]);
+
+    let side = read_side(&[archive], &options()).unwrap();
+
+    assert_eq!(side.stats.rows, 1);
+    assert_eq!(side.stats.skipped_files.len(), 1);
+    assert_eq!(side.stats.skipped_files[0].reason_en, "the file is empty");
+}
+
+#[test]
+fn files_named_one_by_one_passed_over_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (good, bad) = (dir.path().join("话单.csv"), dir.path().join("乱码.csv"));
+    write(&good, GOOD.as_bytes());
+    write(&bad, &binary());
+    let mut opts = options();
+
+    let strict = read_side(&[good.clone(), bad.clone()], &opts);
+    opts.pass_over_unreadable = true;
+    let lenient = read_side(&[good, bad.clone()], &opts).unwrap();
+    let nothing = read_side(&[bad], &opts);
+
+    assert!(strict.is_err(), "a named file must be readable by default");
+    assert_eq!(lenient.stats.rows, 1);
+    assert_eq!(lenient.stats.skipped_files.len(), 1);
+    assert!(nothing.is_err(), "a side with nothing readable fails");
+}

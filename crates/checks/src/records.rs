@@ -43,7 +43,7 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     let local_paths = without_duplicates(cx, &local_paths);
     let carrier_paths = without_duplicates(cx, &carrier_paths);
     let local = nianshen_cdr::read_side(&local_paths, &options)?;
-    side_quality(cx, &local.stats, cx.t("本地话单", "local records"));
+    side_quality(cx, &local.stats, cx.t("本地", "local"));
     let activity = AgentActivity {
         agents: local.stats.agents.clone(),
         file: local_paths.first().map(|p| cx.rel(p)),
@@ -54,7 +54,7 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     let mut metrics = json!({ "declared": declared });
     if !carrier_paths.is_empty() {
         let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
-        side_quality(cx, &carrier.stats, cx.t("运营商话单", "carrier bills"));
+        side_quality(cx, &carrier.stats, cx.t("运营商", "carrier"));
         let recon_value = reconcile(cx, &local, &carrier);
         if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
             target.extend(source);
@@ -154,6 +154,8 @@ fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
         glob_mappings,
         glob_base: Some(cx.case.dir.clone()),
         unmask: cx.unmask,
+        // The files come from the case's folders, expanded above.
+        pass_over_unreadable: true,
     })
 }
 
@@ -268,9 +270,14 @@ fn measure_name(cx: &Context<'_>, measure: &str) -> String {
     }
 }
 
-/// Unreadable rows, masked numbers, total rows that disagree with the data
-/// and rows whose disposition and talk time disagree.
+/// Files passed over, unreadable rows, masked numbers, total rows that
+/// disagree with the data and rows whose disposition and talk time
+/// disagree.
 fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
+    for skipped in &stats.skipped_files {
+        let reason = cx.t(skipped.reason_zh.clone(), skipped.reason_en.clone());
+        cx.input_unreadable(&skipped.path, reason);
+    }
     if stats.unreadable_rows > 0 {
         let evidence = stats
             .bad_rows

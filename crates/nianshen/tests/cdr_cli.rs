@@ -2,7 +2,7 @@
 //! folders given to inspect, the flags their advice names, and Chinese
 //! labels in the text output.
 
-#![allow(clippy::expect_used, clippy::unwrap_used)]
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -71,4 +71,106 @@ fn folder_given_to_inspect_asks_for_a_file() {
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("文件夹"), "{err}");
     assert!(err.contains("a.csv") && err.contains("b.csv"), "{err}");
+}
+
+#[test]
+fn recon_summary_lists_files_passed_over_in_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("bill_title_total.csv"), dir.path().join("a.csv")).unwrap();
+    std::fs::copy(fixture("binary.csv"), dir.path().join("乱码.csv")).unwrap();
+    std::fs::write(dir.path().join("空.csv"), b"").unwrap();
+    let folder = dir.path().to_str().unwrap();
+
+    let (code, text, err) = run(&["recon", "cdr", "--local", folder, "--carrier", folder]);
+    let (_, json, _) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        folder,
+        "--carrier",
+        folder,
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("本地：已跳过"), "{text}");
+    assert!(
+        text.contains("乱码.csv") && text.contains("空.csv"),
+        "{text}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        j["local"]["skipped_files"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(j["carrier"]["skipped_files"][1]["reason_zh"], "文件是空的");
+}
+
+/// Runs `check` on a demo case with extra files in its local call-record
+/// folder; returns the findings' (rule, detail) pairs.
+fn check_demo_with(extra: &[(&str, &[u8])]) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    let (code, _, err) = run(&["demo", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    for (name, bytes) in extra {
+        std::fs::write(case.join("话单/本地").join(name), bytes).unwrap();
+    }
+    let out = dir.path().join("out");
+    let (_, _, err) = run(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2025-02-15",
+    ]);
+    let text = std::fs::read_to_string(out.join("findings.json"))
+        .unwrap_or_else(|e| panic!("no findings.json ({e}): {err}"));
+    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn check_reports_unreadable_call_record_files_and_goes_on() {
+    let binary = std::fs::read(fixture("binary.csv")).unwrap();
+
+    let findings = check_demo_with(&[("乱码.csv", &binary), ("空.csv", b"")]);
+
+    let unreadable: Vec<&String> = findings
+        .iter()
+        .filter(|(rule, _)| rule == "inputs.unreadable")
+        .map(|(_, detail)| detail)
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{findings:?}");
+    assert!(unreadable[0].contains("乱码.csv"), "{unreadable:?}");
+    assert!(unreadable[1].contains("空.csv"), "{unreadable:?}");
+    assert!(findings.iter().any(|(rule, _)| rule == "cdr.summary"));
+}
+
+#[test]
+fn unreadable_rows_finding_names_the_side_once() {
+    let bad_row = "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,不是时间,30\n";
+
+    let findings = check_demo_with(&[("补录.csv", bad_row.as_bytes())]);
+
+    let detail = findings
+        .iter()
+        .find(|(rule, _)| rule == "cdr.unreadable_rows")
+        .map(|(_, d)| d.clone())
+        .unwrap_or_default();
+    assert!(
+        detail.starts_with("本地话单有 1 行无法读取"),
+        "{findings:?}"
+    );
 }

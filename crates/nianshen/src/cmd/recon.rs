@@ -169,6 +169,22 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
             });
         }
     }
+    for (side_zh, side_en, stats) in [("本地", "local", l), ("运营商", "carrier", c)] {
+        for f in &stats.skipped_files {
+            s.push_str(&match lang {
+                Lang::Zh => format!(
+                    "  ! {side_zh}：已跳过“{}”：{}\n",
+                    f.path.display(),
+                    f.reason_zh
+                ),
+                Lang::En => format!(
+                    "  ! {side_en}: passed over {}: {}\n",
+                    f.path.display(),
+                    f.reason_en
+                ),
+            });
+        }
+    }
     for w in &r.warnings {
         let text = if lang == Lang::Zh {
             &w.message
