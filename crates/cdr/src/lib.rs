@@ -8,6 +8,7 @@
 //! count) → [`write_recon_csv`] (record lists); [`inspect`] describes how a
 //! single file is read.
 
+mod advice;
 mod describe;
 mod error;
 mod fast;
@@ -26,6 +27,7 @@ mod tally;
 mod tzcheck;
 mod vocab;
 
+pub use advice::{no_usable_rows, SideName};
 pub use error::CdrError;
 pub use inspect::{inspect, Inspection, SampleRecord};
 pub use mapping::{parse_offset, ColumnRef, Mapping, Role};

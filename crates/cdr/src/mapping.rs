@@ -5,6 +5,10 @@
 //! (role → header name or 1-based column number), `success_values`,
 //! `time_format` (strftime), `time_zone` (`+08:00` default), `own_number`.
 //! A `files` key (the glob of `[[mappings]]`) is accepted and ignored here.
+//!
+//! A mapping adds to what the reader detects: when the file has a layout
+//! the reader recognises, the mapping's keys override or add to it, column
+//! by column, so a mapping may hold only `own_number` or one column.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -98,8 +102,10 @@ pub enum ColumnRef {
 /// A column mapping for one layout.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Mapping {
-    /// Whether the file has a header row (default true).
-    pub has_header: bool,
+    /// Whether the file has a header row; `None` when the mapping does not
+    /// say (a header is then assumed unless the reader detects a headerless
+    /// layout).
+    pub has_header: Option<bool>,
     /// 1-based row of the header; found by the column names when absent.
     pub header_row: Option<u64>,
     pub columns: BTreeMap<Role, ColumnRef>,
@@ -147,7 +153,7 @@ impl Mapping {
             reason_en: en.to_string(),
         };
         let mut m = Mapping {
-            has_header: true,
+            has_header: None,
             header_row: None,
             columns: BTreeMap::new(),
             success_values: None,
@@ -159,9 +165,9 @@ impl Mapping {
             match key.as_str() {
                 "files" => {}
                 "has_header" => {
-                    m.has_header = value.as_bool().ok_or_else(|| {
+                    m.has_header = Some(value.as_bool().ok_or_else(|| {
                         bad(key, value, "应为 true 或 false", "expected true or false")
-                    })?
+                    })?)
                 }
                 "header_row" => {
                     let n = value.as_integer().filter(|n| *n >= 1);
@@ -309,7 +315,7 @@ mod tests {
         )
         .unwrap();
         let m = Mapping::from_table(&t).unwrap();
-        assert!(!m.has_header);
+        assert_eq!(m.has_header, Some(false));
         assert_eq!(m.columns[&Role::Caller], ColumnRef::Index(2));
         assert_eq!(m.columns[&Role::Callee], ColumnRef::Name("被叫".into()));
         assert_eq!(m.time_zone, FixedOffset::east_opt(7 * 3600));

@@ -174,3 +174,35 @@ fn unreadable_rows_finding_names_the_side_once() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn recon_warns_when_a_side_has_no_usable_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(
+        &bill,
+        "对方号码,呼叫类型,开始时间,通话时长\n13900139000,主叫,2024-03-01 10:00:00,30\n",
+    )
+    .unwrap();
+    let good = fixture("bill_title_total.csv");
+    let (bill, good) = (bill.to_str().unwrap(), good.to_str().unwrap());
+
+    let (code, json, err) = run(&["recon", "cdr", "--local", good, "--carrier", bill, "--json"]);
+    let (_, text, _) = run(&["recon", "cdr", "--local", good, "--carrier", bill]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let warning = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "no_usable_rows")
+        .expect("a warning about the carrier side");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("own_number"), "{message}");
+    assert!(message.contains("--carrier-mapping"), "{message}");
+    assert!(
+        text.contains("运营商话单有 1 通接通的通话，但没有一通可以核对"),
+        "{text}"
+    );
+}

@@ -233,3 +233,30 @@ fn custom_order_without_mapping_suggests_one() {
     assert!(err.contains("has_header = false"), "{err}");
     assert!(err.contains("[columns]"), "{err}");
 }
+
+#[test]
+fn own_number_mapping_keeps_the_detected_columns_of_a_carrier_xls() {
+    let Some(f) = realdata("cdr-other/chinamobile_2015-05_voice.xls") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = dir.path().join("m.toml");
+    std::fs::write(&m, "own_number = \"13800138000\"\n").expect("write");
+
+    let (code, out, err) = run(&[
+        "cdr".as_ref(),
+        "inspect".as_ref(),
+        f.as_os_str(),
+        "--mapping".as_ref(),
+        m.as_os_str(),
+        "--json".as_ref(),
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["unreadable_rows"], 0);
+    assert_eq!(j["rows"], 74);
+    for role in ["start", "talk_seconds", "direction"] {
+        assert!(j["mapping"][role].is_string(), "{role}: {}", j["mapping"]);
+    }
+}

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use chrono::FixedOffset;
 use nianshen_cdr::{
-    read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon,
-    ScanOptions, Vocabulary,
+    no_usable_rows, read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions,
+    Recon, ScanOptions, SideName, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -36,7 +36,28 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
         .map_err(|e| Failure::new(e.message(lang)))?;
     let carrier = read_side_with(&args.carrier, &plan.carrier, &scan)
         .map_err(|e| Failure::new(e.message(lang)))?;
-    let recon = reconcile(&local, &carrier, &plan.matching);
+    let mut recon = reconcile(&local, &carrier, &plan.matching);
+    let sides = [
+        (
+            SideName {
+                zh: "本地",
+                en: "local",
+                mapping_flag: "--local-mapping",
+            },
+            &local,
+        ),
+        (
+            SideName {
+                zh: "运营商",
+                en: "carrier",
+                mapping_flag: "--carrier-mapping",
+            },
+            &carrier,
+        ),
+    ];
+    for (name, side) in sides {
+        recon.warnings.extend(no_usable_rows(name, &side.stats));
+    }
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
             Failure::localized(
