@@ -206,3 +206,17 @@ fn recon_warns_when_a_side_has_no_usable_rows() {
         "{text}"
     );
 }
+
+#[test]
+fn advice_names_the_mapping_flag_of_the_running_command() {
+    let file = fixture("unmappable.csv");
+    let file = file.to_str().unwrap();
+
+    let (inspect_code, _, inspect_err) = run(&["cdr", "inspect", file]);
+    let (recon_code, _, recon_err) = run(&["recon", "cdr", "--local", file, "--carrier", file]);
+
+    assert_eq!((inspect_code, recon_code), (2, 2));
+    assert!(inspect_err.contains("用 --mapping 指定"), "{inspect_err}");
+    assert!(!inspect_err.contains("--local-mapping"), "{inspect_err}");
+    assert!(recon_err.contains("--local-mapping"), "{recon_err}");
+}

@@ -260,3 +260,23 @@ fn own_number_mapping_keeps_the_detected_columns_of_a_carrier_xls() {
         assert!(j["mapping"][role].is_string(), "{role}: {}", j["mapping"]);
     }
 }
+
+#[test]
+fn suggested_mappings_give_roles_only_to_fitting_columns() {
+    if let Some(f) = realdata("cdr-asterisk/kelysaina_cdr_Master_custom_order.csv") {
+        let (code, _, err) = inspect(&f);
+        assert_eq!(code, 2);
+        assert!(!err.contains("\ncaller = 3"), "dst is no caller: {err}");
+        assert!(
+            err.contains("# caller = ") && err.contains("# callee = "),
+            "{err}"
+        );
+        assert!(err.contains("start = 9"), "{err}");
+    }
+    if let Some(f) = realdata("xlsx/htsec_mixed_text_number_codes_yyyymmdd_int.xlsx") {
+        let (code, _, err) = inspect(&f);
+        assert_eq!(code, 2);
+        assert!(!err.contains("start = \"股东账号\""), "{err}");
+        assert!(!err.contains("callee = \"成交日期\""), "{err}");
+    }
+}

@@ -23,8 +23,8 @@ fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
     let mut opts = ReadOptions::new(Vocabulary::from_pack(&pack));
     opts.mapping = mapping_arg(args.mapping.as_ref(), lang)?;
     opts.unmask = args.unmask;
-    let inspection =
-        nianshen_cdr::inspect(&args.file, &opts).map_err(|e| Failure::new(e.message(lang)))?;
+    let inspection = nianshen_cdr::inspect(&args.file, &opts)
+        .map_err(|e| Failure::new(e.message_with_flag(lang, "--mapping")))?;
     if args.json {
         let json =
             serde_json::to_string_pretty(&inspection).map_err(|e| Failure::new(e.to_string()))?;
