@@ -44,5 +44,6 @@ pub use normalize::{
 };
 pub use output::write_recon_csv;
 pub use read::{beijing, read_side, read_side_with, ReadOptions, ScanOptions};
-pub use signals::{FileSignals, SampleRow, Signal};
+pub use row::unusable_reason;
+pub use signals::{signal_label, FileSignals, SampleRow, Signal};
 pub use vocab::{Answer, Direction, Vocabulary};

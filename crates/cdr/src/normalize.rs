@@ -246,6 +246,27 @@ pub enum TimeForm {
     Custom,
 }
 
+impl TimeForm {
+    /// The form in words, in Chinese and in English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            TimeForm::Dashed => ("2024-03-05 14:23:11 式", "2024-03-05 14:23:11 style"),
+            TimeForm::Slashed => ("2024/3/5 14:23 式", "2024/3/5 14:23 style"),
+            TimeForm::Dotted => ("2024.03.05 14:23 式", "2024.03.05 14:23 style"),
+            TimeForm::Chinese => ("2024年3月5日 14时23分 式", "2024年3月5日 14时23分 style"),
+            TimeForm::Iso => (
+                "ISO 8601 式（2024-03-05T14:23:11）",
+                "ISO 8601 (2024-03-05T14:23:11)",
+            ),
+            TimeForm::Compact => ("20240305142311 式", "20240305142311 style"),
+            TimeForm::EpochSeconds => ("Unix 时间戳（秒）", "Unix time in seconds"),
+            TimeForm::EpochMillis => ("Unix 时间戳（毫秒）", "Unix time in milliseconds"),
+            TimeForm::Workbook => ("Excel 日期或序列号", "Excel dates or serial numbers"),
+            TimeForm::Custom => ("映射中的 time_format", "the mapping's time_format"),
+        }
+    }
+}
+
 /// Parses a time cell. `tz` is the offset of timestamps that carry none;
 /// `format` a mapping's strftime format, tried first.
 pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> Option<Stamp> {

@@ -27,6 +27,24 @@ pub(crate) enum Unusable {
     NoDirection,
 }
 
+/// The reason texts (Chinese, English) of an unusable-row reason id, such
+/// as `no_caller`, for text output.
+pub fn unusable_reason(id: &str) -> Option<(&'static str, &'static str)> {
+    [
+        Unusable::NoCaller,
+        Unusable::NoCallee,
+        Unusable::MaskedCaller,
+        Unusable::MaskedCallee,
+        Unusable::DamagedCaller,
+        Unusable::DamagedCallee,
+        Unusable::NoOwnNumber,
+        Unusable::NoDirection,
+    ]
+    .into_iter()
+    .find(|u| u.id() == id)
+    .map(Unusable::texts)
+}
+
 impl Unusable {
     pub(crate) fn id(self) -> &'static str {
         match self {
@@ -332,8 +350,13 @@ fn note_times(
     );
     if let (Some(s), Some(e)) = (start.or(answer), end) {
         if e.epoch < s.epoch {
-            ctx.signals.hit("end_before_start", row, || {
-                format!("{} > {}", s.epoch, e.epoch)
+            let tz = ctx.plan.tz;
+            ctx.signals.hit_texts("end_before_start", row, || {
+                let (from, to) = (fmt_time(s.epoch, tz), fmt_time(e.epoch, tz));
+                (
+                    format!("start {from}, end {to}"),
+                    format!("开始 {from}，挂机 {to}"),
+                )
             });
         }
     }
@@ -350,8 +373,11 @@ fn note_talk(ctx: &mut RowCtx<'_>, row: u64, talk: u32, answer: Option<Stamp>, e
     if let (Some(a), Some(e)) = (answer, end) {
         let span = e.epoch - a.epoch;
         if (span - i64::from(talk)).abs() > 1 {
-            ctx.signals.hit("talk_vs_answer_end", row, || {
-                format!("talk {talk} s, end - answer {span} s")
+            ctx.signals.hit_texts("talk_vs_answer_end", row, || {
+                (
+                    format!("talk {talk} s, end - answer {span} s"),
+                    format!("通话时长 {talk} 秒，挂机 − 应答 {span} 秒"),
+                )
             });
         }
     }

@@ -220,3 +220,66 @@ fn advice_names_the_mapping_flag_of_the_running_command() {
     assert!(!inspect_err.contains("--local-mapping"), "{inspect_err}");
     assert!(recon_err.contains("--local-mapping"), "{recon_err}");
 }
+
+#[test]
+fn inspect_text_gives_chinese_labels_and_json_keeps_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("signals.csv");
+    std::fs::write(
+        &file,
+        "主叫号码,被叫号码,开始时间,应答时间,结束时间,通话时长\n\
+         ,13900139000,2024-03-01 10:00:00,2024-03-01 10:00:05,2024-03-01 10:01:05,60\n\
+         13800138000,13900139001,2024-03-01 11:00:00,2024-03-01 11:00:05,2024-03-01 10:59:05,60\n\
+         13800138000,13900139002,1709280000,1709280005,1709280065,60\n\
+         13800138000,13900139003,2024-03-01 12:00:00,2024-03-01 12:00:05,2024-03-01 12:01:05,60\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file]);
+    let (_, json, _) = run(&["cdr", "inspect", file, "--json"]);
+
+    assert_eq!(code, 0, "{err}");
+    for english in [
+        "no_caller",
+        "talk_vs_answer_end",
+        "mixed_time_formats",
+        "EpochSeconds",
+        "talk 60 s",
+        "format: text",
+    ] {
+        assert!(!text.contains(english), "{english} in\n{text}");
+    }
+    for chinese in [
+        "无法核对（主叫号码为空）",
+        "通话时长与“挂机时间 − 应答时间”不符",
+        "通话时长 60 秒，挂机 − 应答 -60 秒",
+        "Unix 时间戳（秒）",
+    ] {
+        assert!(text.contains(chinese), "{chinese} missing in\n{text}");
+    }
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<&str> = j["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"talk_vs_answer_end"), "{ids:?}");
+    assert!(ids.contains(&"mixed_time_formats"), "{ids:?}");
+}
+
+#[test]
+fn inspect_text_counts_freeswitch_b_legs_dropped() {
+    let a = "1000,1000,2000,default,2021-04-14 17:27:30,2021-04-14 17:27:32,2021-04-14 17:28:32,62,60,NORMAL_CLEARING,uuid-a,uuid-b,,,";
+    let b = "1000,1000,2000,default,2021-04-14 17:27:30,2021-04-14 17:27:32,2021-04-14 17:28:32,62,60,NORMAL_CLEARING,uuid-b,,,,";
+    let c = "1000,1000,2001,default,2021-04-14 18:00:00,2021-04-14 18:00:02,2021-04-14 18:01:02,62,60,NORMAL_CLEARING,uuid-c,,,,";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Master.csv");
+    std::fs::write(&file, format!("{a}\n{b}\n{c}\n")).unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file.to_str().unwrap()]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("3 行中 1 行为 FreeSWITCH B 腿"), "{text}");
+}

@@ -137,8 +137,20 @@ fn describe_source(t: &mut Text, i: &Inspection) {
 
     let enc = i.encoding.clone().unwrap_or_else(|| "—".into());
     let delim = i.delimiter.clone().unwrap_or_else(|| "—".into());
+    let format_zh = match i.format.as_str() {
+        "text" => "文本",
+        "xls" => "Excel 97-2003 工作簿（.xls）",
+        "xlsx" => "Excel 工作簿（.xlsx）",
+        other => other,
+    };
+    let delim_zh = match delim.as_str() {
+        "\\t" => "制表符",
+        "," => "逗号",
+        " " => "空格",
+        other => other,
+    };
     t.line(
-        format!("格式：{}，编码：{enc}，分隔符：{delim}", i.format),
+        format!("格式：{format_zh}，编码：{enc}，分隔符：{delim_zh}"),
         format!("format: {}, encoding: {enc}, delimiter: {delim}", i.format),
     );
 
@@ -179,10 +191,19 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
             i.rows, i.answered, i.usable, i.unusable_rows, i.unreadable_rows, i.masked_numbers
         ),
     );
-    for (reason, n) in &i.unusable_by_reason {
+    if i.duplicates_removed > 0 {
+        let dup = i.duplicates_removed;
+        let total = i.rows + dup;
         t.line(
-            format!("  无法核对（{reason}）：{n} 行"),
-            format!("  unusable ({reason}): {n} rows"),
+            format!("  {total} 行中 {dup} 行为 FreeSWITCH B 腿或同一通话的重复副本，已去重（不计入上面的行数）"),
+            format!("  {dup} of {total} rows were FreeSWITCH B-legs or copies of one call and were left out (not counted above)"),
+        );
+    }
+    for (reason, n) in &i.unusable_by_reason {
+        let (zh, en) = nianshen_cdr::unusable_reason(reason).unwrap_or((reason, reason));
+        t.line(
+            format!("  无法核对（{zh}）：{n} 行"),
+            format!("  unusable ({en}): {n} rows"),
         );
     }
     for b in i.unreadable.iter().take(10) {
@@ -218,20 +239,25 @@ fn describe_signals(t: &mut Text, i: &Inspection) {
         t.line("篡改迹象：无".into(), "tamper signals: none".into());
     }
     for sig in &i.signals {
+        let (label_zh, label_en) = nianshen_cdr::signal_label(&sig.id);
         let rows: Vec<String> = sig.sample_rows.iter().map(|r| r.row.to_string()).collect();
         t.line(
             format!(
-                "篡改迹象 {}：{} 处（如第 {} 行）",
-                sig.id,
+                "篡改迹象：{label_zh}，{} 处（如第 {} 行）",
                 sig.count,
                 rows.join("、")
             ),
             format!(
-                "tamper signal {}: {} (e.g. rows {})",
-                sig.id,
+                "tamper signal: {label_en}, {} (e.g. rows {})",
                 sig.count,
                 rows.join(", ")
             ),
         );
+        for r in sig.sample_rows.iter().filter(|r| !r.detail.is_empty()) {
+            t.line(
+                format!("  第 {} 行：{}", r.row, r.detail_in(Lang::Zh)),
+                format!("  row {}: {}", r.row, r.detail_in(Lang::En)),
+            );
+        }
     }
 }
