@@ -160,3 +160,23 @@ fn files_named_one_by_one_passed_over_when_asked() {
     assert_eq!(lenient.stats.skipped_files.len(), 1);
     assert!(nothing.is_err(), "a side with nothing readable fails");
 }
+
+#[test]
+fn cut_off_last_line_reported_as_a_cut_off_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cut.csv");
+    write(
+        &file,
+        format!("{GOOD}13800138000,13900139001,2024-03-01 11:00:00,45\n13800138000,1390013")
+            .as_bytes(),
+    );
+
+    let side = read_side(&[file], &options()).unwrap();
+
+    assert_eq!(side.stats.rows, 3);
+    assert_eq!(side.stats.unreadable_rows, 1);
+    let bad = &side.stats.bad_rows[0];
+    assert_eq!(bad.row, 4);
+    assert!(bad.reason_zh.contains("截断"), "{}", bad.reason_zh);
+    assert_eq!(bad.value, "138****8000,1390013");
+}

@@ -207,14 +207,17 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
         );
     }
     for b in i.unreadable.iter().take(10) {
-        let col = b.column.clone().unwrap_or_default();
+        let (col_zh, col_en) = b.column.as_ref().map_or_else(
+            || (String::new(), String::new()),
+            |c| (format!("列 {c}，"), format!("column {c}, ")),
+        );
         t.line(
             format!(
-                "  第 {} 行无法读取：{}（列 {col}，值“{}”）",
+                "  第 {} 行无法读取：{}（{col_zh}值“{}”）",
                 b.row, b.reason_zh, b.value
             ),
             format!(
-                "  row {} unreadable: {} (column {col}, value {:?})",
+                "  row {} unreadable: {} ({col_en}value {:?})",
                 b.row, b.reason_en, b.value
             ),
         );
