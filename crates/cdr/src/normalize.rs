@@ -287,6 +287,35 @@ pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> O
     }
 }
 
+/// Parses a cell of a column already known to hold times: as
+/// [`parse_time`], and also an Excel serial written as text (`45352.5`,
+/// from a workbook saved as CSV) between 1990 and 2100. Elsewhere such a
+/// number may be an amount or a count, so only a time column reads it.
+pub(crate) fn parse_column_time(
+    cell: CellRef<'_>,
+    tz: FixedOffset,
+    format: Option<&str>,
+) -> Option<Stamp> {
+    parse_time(cell, tz, format).or_else(|| match cell {
+        CellRef::Text(s) => text_serial(s.trim(), tz),
+        _ => None,
+    })
+}
+
+/// Serials of 1990-01-01 and 2100-01-01.
+const PLAUSIBLE_SERIALS: std::ops::Range<f64> = 32_874.0..73_051.0;
+
+fn text_serial(s: &str, tz: FixedOffset) -> Option<Stamp> {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.bytes().filter(|b| *b == b'.').count() <= 1;
+    let n: f64 = s.parse().ok().filter(|_| plain)?;
+    if !PLAUSIBLE_SERIALS.contains(&n) {
+        return None;
+    }
+    parse_time_number(n, tz)
+}
+
 fn local(
     naive: NaiveDateTime,
     tz: FixedOffset,
@@ -683,6 +712,29 @@ mod tests {
             Some("%d.%m.%Y %H:%M:%S"),
         );
         assert_eq!(custom.map(|s| s.epoch), Some(want));
+    }
+
+    #[test]
+    fn serials_written_as_text_read_only_in_time_columns() {
+        let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+        // 2024-03-02 12:00:00 +08:00
+        let noon = 1_709_352_000;
+        assert_eq!(
+            parse_column_time(CellRef::Text("45353.5"), tz, None).map(|s| s.epoch),
+            Some(noon)
+        );
+        assert_eq!(
+            parse_column_time(CellRef::Text("45353"), tz, None).map(|s| s.epoch),
+            Some(noon - 12 * 3600)
+        );
+        assert_eq!(parse_time(CellRef::Text("45353.5"), tz, None), None);
+        for implausible in ["1234.5", "99999.5", "4.5.6", "-45353.5", "45353,5"] {
+            assert_eq!(
+                parse_column_time(CellRef::Text(implausible), tz, None),
+                None,
+                "{implausible}"
+            );
+        }
     }
 
     #[test]

@@ -8,8 +8,8 @@ use crate::layout::Plan;
 use crate::mapping::Role;
 use crate::model::BadRow;
 use crate::normalize::{
-    leading_zero_lost, mask_text, normalize_number, parse_amount, parse_duration, parse_time,
-    NumberValue, Stamp,
+    leading_zero_lost, mask_text, normalize_number, parse_amount, parse_column_time,
+    parse_duration, NumberValue, Stamp,
 };
 use crate::signals::FileSignals;
 use crate::vocab::{is_word, Answer, Direction, Vocabulary};
@@ -234,7 +234,7 @@ fn parse_times<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Result<Ti
         if c.is_blank() {
             continue;
         }
-        match parse_time(c, plan.tz, plan.time_format.as_deref()) {
+        match parse_column_time(c, plan.tz, plan.time_format.as_deref()) {
             Some(s) => out[i] = Some(s),
             // An unparsable end time does not make the call unreadable.
             None if role == Role::End => {}

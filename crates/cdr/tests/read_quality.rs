@@ -180,3 +180,19 @@ fn cut_off_last_line_reported_as_a_cut_off_file() {
     assert!(bad.reason_zh.contains("截断"), "{}", bad.reason_zh);
     assert_eq!(bad.value, "138****8000,1390013");
 }
+
+#[test]
+fn excel_serial_in_a_time_column_read_as_a_date_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("saved-from-excel.csv");
+    write(
+        &file,
+        "主叫号码,被叫号码,开始时间,通话时长\n13800138000,13900139000,45352.5,30\n".as_bytes(),
+    );
+
+    let side = read_side(&[file], &options()).unwrap();
+
+    assert_eq!(side.stats.unreadable_rows, 0);
+    // 2024-03-01 12:00:00 +08:00
+    assert_eq!(side.records[0].time, 1_709_265_600);
+}
