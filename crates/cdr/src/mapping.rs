@@ -118,6 +118,10 @@ pub struct Mapping {
     pub time_zone: Option<FixedOffset>,
     /// The bill's own number, for bills made per number.
     pub own_number: Option<String>,
+    /// Problems that do not stop reading, such as a `time_format` that
+    /// cannot read a date-time (it is then ignored).
+    #[serde(skip)]
+    pub warnings: Vec<crate::matching::Warning>,
 }
 
 impl Mapping {
@@ -160,6 +164,7 @@ impl Mapping {
             time_format: None,
             time_zone: None,
             own_number: None,
+            warnings: Vec::new(),
         };
         for (key, value) in t {
             match key.as_str() {
@@ -187,14 +192,19 @@ impl Mapping {
                     })?)
                 }
                 "time_format" => {
-                    m.time_format = Some(string(value).ok_or_else(|| {
+                    let format = string(value).ok_or_else(|| {
                         bad(
                             key,
                             value,
                             "应为 strftime 格式字符串",
                             "expected a strftime format",
                         )
-                    })?)
+                    })?;
+                    if reads_date_times(&format) {
+                        m.time_format = Some(format);
+                    } else {
+                        m.warnings.push(time_format_warning(origin, &format));
+                    }
                 }
                 "time_zone" => {
                     let tz = string(value).and_then(|s| parse_offset(&s));
@@ -260,6 +270,31 @@ fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, Col
         columns.insert(role, column);
     }
     Ok(columns)
+}
+
+/// Whether a strftime format reads back a date-time it wrote: false for
+/// unknown `%` codes and for formats without a date or a time of day.
+fn reads_date_times(format: &str) -> bool {
+    use chrono::format::{Item, StrftimeItems};
+    let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
+    if items.iter().any(|i| matches!(i, Item::Error)) {
+        return false;
+    }
+    let Some(sample) =
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 5).and_then(|d| d.and_hms_opt(14, 23, 11))
+    else {
+        return false;
+    };
+    let written = sample.format_with_items(items.iter()).to_string();
+    chrono::NaiveDateTime::parse_from_str(&written, format).is_ok()
+}
+
+fn time_format_warning(origin: &str, format: &str) -> crate::matching::Warning {
+    crate::matching::Warning {
+        id: "mapping_time_format_ignored".to_string(),
+        message: format!("映射 {origin} 的 time_format “{format}” 读不出日期和时间（应为 strftime 格式，如 %Y-%m-%d %H:%M:%S），已忽略，改用内置的时间识别。"),
+        message_en: format!("the time_format {format:?} of mapping {origin} cannot read a date and time (a strftime format is expected, e.g. %Y-%m-%d %H:%M:%S); it was ignored and the built-in time forms are used."),
+    }
 }
 
 fn string(v: &toml::Value) -> Option<String> {
@@ -333,6 +368,24 @@ mod tests {
             let t: toml::Table = toml::from_str(text).unwrap();
             let err = Mapping::from_table(&t).unwrap_err();
             assert!(matches!(err, CdrError::Mapping { .. }), "{text}");
+        }
+    }
+
+    #[test]
+    fn time_formats_that_cannot_read_date_times_are_ignored_with_a_warning() {
+        for (format, works) in [
+            ("%d.%m.%Y %H:%M:%S", true),
+            ("%Y%m%d %H%M", true),
+            ("%Y-%q", false),
+            ("%H:%M:%S", false),
+            ("yyyy-MM-dd HH:mm:ss", false),
+        ] {
+            let t: toml::Table = toml::from_str(&format!("time_format = {format:?}")).unwrap();
+
+            let m = Mapping::from_table(&t).unwrap();
+
+            assert_eq!(m.time_format.is_some(), works, "{format}");
+            assert_eq!(m.warnings.len(), usize::from(!works), "{format}");
         }
     }
 

@@ -55,6 +55,40 @@ impl ReadOptions {
     }
 }
 
+impl ReadOptions {
+    /// The globs of `glob_mappings` that match none of `files`: a mapping
+    /// that never applies is most often a typo in its `files`.
+    pub fn unmatched_globs(&self, files: &[PathBuf]) -> Vec<String> {
+        let Ok(globs) = compile_globs(self) else {
+            return Vec::new();
+        };
+        globs
+            .iter()
+            .zip(&self.glob_mappings)
+            .filter(|((matcher, _), _)| {
+                !files.iter().any(|f| {
+                    let rel = match &self.glob_base {
+                        Some(base) => relative_to(f, base),
+                        None => f.clone(),
+                    };
+                    matcher.is_match(&rel)
+                })
+            })
+            .map(|(_, (glob, _))| glob.clone())
+            .collect()
+    }
+
+    /// The warnings of the mappings in use, such as an ignored
+    /// `time_format`.
+    pub fn mapping_warnings(&self) -> Vec<crate::matching::Warning> {
+        self.mapping
+            .iter()
+            .chain(self.glob_mappings.iter().map(|(_, m)| m))
+            .flat_map(|m| m.warnings.iter().cloned())
+            .collect()
+    }
+}
+
 /// UTC+08:00.
 pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Utc.fix())

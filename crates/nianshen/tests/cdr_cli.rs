@@ -109,6 +109,11 @@ fn recon_summary_lists_files_passed_over_in_a_folder() {
 /// Runs `check` on a demo case with extra files in its local call-record
 /// folder; returns the findings' (rule, detail) pairs.
 fn check_demo_with(extra: &[(&str, &[u8])]) -> Vec<(String, String)> {
+    check_demo_with_toml(extra, "")
+}
+
+/// As [`check_demo_with`], with `toml` appended to the case's case.toml.
+fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("case");
     let (code, _, err) = run(&["demo", case.to_str().unwrap()]);
@@ -116,6 +121,9 @@ fn check_demo_with(extra: &[(&str, &[u8])]) -> Vec<(String, String)> {
     for (name, bytes) in extra {
         std::fs::write(case.join("话单/本地").join(name), bytes).unwrap();
     }
+    let case_toml = case.join("case.toml");
+    let text = std::fs::read_to_string(&case_toml).unwrap();
+    std::fs::write(&case_toml, format!("{text}\n{toml}")).unwrap();
     let out = dir.path().join("out");
     let (_, _, err) = run(&[
         "check",
@@ -282,4 +290,91 @@ fn inspect_text_counts_freeswitch_b_legs_dropped() {
 
     assert_eq!(code, 0, "{err}");
     assert!(text.contains("3 行中 1 行为 FreeSWITCH B 腿"), "{text}");
+}
+
+#[test]
+fn check_notes_mappings_that_match_no_file_or_ignore_their_time_format() {
+    let extra =
+        "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,2024-03-01 10:00:00,30\n";
+    let mappings = r#"
+[[mappings]]
+files = "话单/本地/不存在的*.csv"
+own_number = "13800138000"
+
+[[mappings]]
+files = "话单/本地/补录.csv"
+time_format = "%Y-%q"
+"#;
+
+    let findings = check_demo_with_toml(&[("补录.csv", extra.as_bytes())], mappings);
+
+    let detail = |rule: &str| -> Vec<&String> {
+        findings
+            .iter()
+            .filter(|(r, _)| r == rule)
+            .map(|(_, d)| d)
+            .collect()
+    };
+    let missing = detail("inputs.missing");
+    assert!(
+        missing
+            .iter()
+            .any(|d| d.contains("[[mappings]] 第 1 项") && d.contains("不存在的*.csv")),
+        "{findings:?}"
+    );
+    let bad = detail("inputs.bad_cell");
+    assert!(
+        bad.iter()
+            .any(|d| d.contains("case.toml") && d.contains("%Y-%q")),
+        "{findings:?}"
+    );
+    assert!(
+        !missing.iter().any(|d| d.contains("第 2 项")),
+        "the second mapping matches a file: {findings:?}"
+    );
+}
+
+#[test]
+fn ignored_time_format_warned_by_inspect_and_recon() {
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("m.toml");
+    std::fs::write(&mapping, "time_format = \"yyyy-MM-dd HH:mm:ss\"\n").unwrap();
+    let (file, mapping) = (
+        fixture("bill_title_total.csv"),
+        mapping.to_str().unwrap().to_string(),
+    );
+    let file = file.to_str().unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file, "--mapping", &mapping]);
+    let (_, json, _) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        file,
+        "--carrier",
+        file,
+        "--local-mapping",
+        &mapping,
+        "--carrier-mapping",
+        &mapping,
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("注意：映射") && text.contains("time_format"),
+        "{text}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<&str> = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["mapping_time_format_ignored"],
+        "one warning for one file"
+    );
 }

@@ -125,6 +125,7 @@ fn describe(i: &Inspection, lang: Lang) -> String {
     describe_source(&mut text, i);
     describe_rows(&mut text, i);
     describe_signals(&mut text, i);
+    describe_notes(&mut text, i);
     text.out
 }
 
@@ -232,6 +233,22 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
                 "  sample row {}: {} → {}, {}, {} s",
                 r.row, r.caller, r.callee, r.time, r.talk_seconds
             ),
+        );
+    }
+}
+
+/// Describes archive members passed over and the warnings of the reading.
+fn describe_notes(t: &mut Text, i: &Inspection) {
+    for f in &i.skipped_files {
+        t.line(
+            format!("注意：已跳过“{}”：{}", f.path.display(), f.reason_zh),
+            format!("note: passed over {}: {}", f.path.display(), f.reason_en),
+        );
+    }
+    for w in &i.warnings {
+        t.line(
+            format!("注意：{}", w.message),
+            format!("note: {}", w.message_en),
         );
     }
 }

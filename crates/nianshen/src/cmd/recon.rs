@@ -58,6 +58,17 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     for (name, side) in sides {
         recon.warnings.extend(no_usable_rows(name, &side.stats));
     }
+    // One mapping file given for both sides warns once.
+    for w in plan
+        .local
+        .mapping_warnings()
+        .into_iter()
+        .chain(plan.carrier.mapping_warnings())
+    {
+        if !recon.warnings.contains(&w) {
+            recon.warnings.push(w);
+        }
+    }
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
             Failure::localized(
