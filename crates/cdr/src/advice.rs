@@ -12,13 +12,13 @@ pub struct SideName<'a> {
     pub zh: &'a str,
     /// `local` or `carrier`.
     pub en: &'a str,
-    /// Where the user gives this side a mapping, e.g. `--local-mapping` or
-    /// `[[mappings]] in case.toml`.
+    /// The option or place that gives this side a mapping, e.g.
+    /// `--local-mapping` or `[[mappings]] in case.toml`.
     pub mapping_flag: &'a str,
 }
 
-/// A warning when a side read rows but has no usable answered record,
-/// saying the likely cause and the mapping key that fixes it; `None` when
+/// Warns when a side read rows but has no usable answered record, naming
+/// the likely cause and the mapping key that fixes it. Returns `None` when
 /// the side has usable records or no rows at all.
 pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
     if stats.rows == 0 || stats.answered > 0 {
@@ -60,7 +60,7 @@ pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> 
     })
 }
 
-/// The fix for the most common reason answered rows were unusable.
+/// Gives the fix for the most common reason answered rows were unusable.
 fn unusable_advice(stats: &SideStats, flag: &str) -> (String, String) {
     let top = stats
         .unusable_by_reason
@@ -98,7 +98,7 @@ mod tests {
     };
 
     #[test]
-    fn answered_rows_without_numbers_suggest_columns_and_own_number() {
+    fn no_numbers_suggests_columns() {
         let mut stats = SideStats {
             rows: 74,
             answered_all: 74,
@@ -130,7 +130,7 @@ mod tests {
     }
 
     #[test]
-    fn sides_with_usable_records_or_no_rows_need_no_advice() {
+    fn usable_or_empty_side_needs_none() {
         let usable = SideStats {
             rows: 3,
             answered: 1,

@@ -39,9 +39,9 @@ const KINDS: [(&[&str], &str, &str); 3] = [
 ];
 
 /// The kinds of value found in a column, judged from a sample of rows.
-/// `time` and `phone` are loose (they decide whether a table may be call
-/// records); `date_time` and `phone_number` are strict (a proposed
-/// mapping only names a column whose values clearly fit the role).
+/// `time` and `phone` are loose, because they only decide whether a table
+/// may be call records. `date_time` and `phone_number` are strict, so a
+/// proposed mapping names a column only when its values clearly fit.
 #[derive(Clone, Copy, Debug, Default)]
 struct ColumnGuess {
     time: bool,
@@ -57,9 +57,9 @@ struct ColumnGuess {
 /// them are no call times.
 const PLAUSIBLE_EPOCHS: std::ops::Range<i64> = 631_152_000..4_102_444_800;
 
-/// A written date with a time of day, or a workbook date-time cell; bare
-/// numbers (epoch seconds, serials) are left out, as account numbers and
-/// amounts look the same.
+/// Tells a written date with a time of day, or a workbook date-time cell.
+/// Bare numbers (epoch seconds, serials) do not count, because account
+/// numbers and amounts look the same.
 fn is_date_time(v: CellRef<'_>, tz: FixedOffset) -> bool {
     let written = matches!(v, CellRef::DateTime(_))
         || matches!(v, CellRef::Text(t) if !t.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.'));
@@ -70,9 +70,9 @@ fn is_date_time(v: CellRef<'_>, tz: FixedOffset) -> bool {
         })
 }
 
-/// A value that is clearly a phone number: a Chinese mobile, a number with
-/// its area code, a 400/800 service number or an international number.
-/// Short digit strings (extensions, counts, codes) are left out.
+/// Tells a value that is clearly a phone number: a Chinese mobile, a number
+/// with its area code, a 400/800 service number or an international
+/// number. Short digit strings (extensions, counts, codes) do not count.
 fn is_phone_number(v: CellRef<'_>) -> bool {
     // `1690325492.2` (an Asterisk unique id) is a decimal, not a number
     // written with dots.
@@ -287,61 +287,24 @@ fn suggest_mapping(
         Some(name) if !name.trim().is_empty() => format!("{name:?}"),
         _ => (col + 1).to_string(),
     };
-    let pick = |f: fn(&ColumnGuess) -> bool| -> Vec<usize> {
-        guesses
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| f(g))
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let times = pick(|g| g.date_time);
-    let phones = pick(|g| g.phone_number && !g.date_time);
-    let ints = pick(|g| g.integer && !g.phone && !g.time);
     let mut lines = vec![match header_row {
         Some(row) => format!("has_header = true\nheader_row = {row}"),
         None => "has_header = false".to_string(),
     }];
     lines.push("[columns]".to_string());
-    let mut open: Vec<&str> = Vec::new();
-    let time_roles: &[&str] = match times.len() {
-        0 => &[],
-        1 => &["start"],
-        2 => &["start", "end"],
-        _ => &["start", "answer", "end"],
-    };
-    for (role, col) in time_roles.iter().zip(&times) {
-        lines.push(format!("{role} = {}", reference(*col)));
+
+    let (roles, open) = fitting_roles(guesses);
+    for (role, col) in roles {
+        lines.push(format!("{role} = {}", reference(col)));
     }
-    if times.is_empty() {
-        open.push("start");
-    }
-    // One number column alone could be the caller, the callee or the
-    // other party of a per-number bill: only the user can tell.
-    if phones.len() >= 2 {
-        for (role, col) in ["caller", "callee"].iter().zip(&phones) {
-            lines.push(format!("{role} = {}", reference(*col)));
-        }
-    } else {
-        open.extend(["caller", "callee"]);
-    }
-    match ints.get(1).or(ints.first()) {
-        Some(col) if !times.is_empty() => lines.push(format!("talk_seconds = {}", reference(*col))),
-        _ => open.push("talk_seconds"),
-    }
-    for (i, g) in guesses.iter().enumerate() {
-        if g.disposition {
-            lines.push(format!("disposition = {}", reference(i)));
-        } else if g.direction {
-            lines.push(format!("direction = {}", reference(i)));
-        }
-    }
+
     if !open.is_empty() {
         lines.push(
             "# 下列角色无法从数据判断，请填上列号（从 1 开始）或表头名称，再去掉行首的 #"
                 .to_string(),
         );
         lines.push("# Roles the data does not tell: fill in a column number (from 1) or header name and remove the #".to_string());
+        let phones = columns_where(guesses, |g| g.phone_number && !g.date_time);
         if let [col] = phones.as_slice() {
             lines.push(format!(
                 "# 第 {} 列像电话号码：主叫填 caller，被叫填 callee，按号码出具的详单填 other_party 并写 own_number / column {} holds phone numbers: caller, callee, or other_party with own_number",
@@ -357,6 +320,59 @@ fn suggest_mapping(
         "# 其他角色 / other roles: call_id, agent, billed_minutes, fee, outcome; time_format, time_zone, own_number".to_string(),
     );
     lines.join("\n")
+}
+
+/// Lists the 0-based columns whose guess passes `fits`.
+fn columns_where(guesses: &[ColumnGuess], fits: fn(&ColumnGuess) -> bool) -> Vec<usize> {
+    guesses
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| fits(g))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Gives roles to the columns that clearly fit them, in mapping order,
+/// and names the main roles that no column fits.
+fn fitting_roles(guesses: &[ColumnGuess]) -> (Vec<(&'static str, usize)>, Vec<&'static str>) {
+    let times = columns_where(guesses, |g| g.date_time);
+    let phones = columns_where(guesses, |g| g.phone_number && !g.date_time);
+    let ints = columns_where(guesses, |g| g.integer && !g.phone && !g.time);
+    let mut roles: Vec<(&'static str, usize)> = Vec::new();
+    let mut open: Vec<&'static str> = Vec::new();
+
+    let time_roles: &[&'static str] = match times.len() {
+        0 => &[],
+        1 => &["start"],
+        2 => &["start", "end"],
+        _ => &["start", "answer", "end"],
+    };
+    roles.extend(time_roles.iter().copied().zip(times.iter().copied()));
+    if times.is_empty() {
+        open.push("start");
+    }
+
+    // One number column alone could be the caller, the callee or the
+    // other party of a per-number bill: only the user can tell.
+    if phones.len() >= 2 {
+        roles.extend(["caller", "callee"].into_iter().zip(phones.iter().copied()));
+    } else {
+        open.extend(["caller", "callee"]);
+    }
+
+    match ints.get(1).or(ints.first()) {
+        Some(col) if !times.is_empty() => roles.push(("talk_seconds", *col)),
+        _ => open.push("talk_seconds"),
+    }
+
+    for (i, g) in guesses.iter().enumerate() {
+        if g.disposition {
+            roles.push(("disposition", i));
+        } else if g.direction {
+            roles.push(("direction", i));
+        }
+    }
+    (roles, open)
 }
 
 #[cfg(test)]
@@ -412,7 +428,7 @@ mod tests {
     }
 
     #[test]
-    fn one_number_column_leaves_caller_and_callee_to_the_user() {
+    fn single_number_column_left_open() {
         // An Asterisk custom export: SIP user, extension, times, unique id.
         let rows = [
             row(

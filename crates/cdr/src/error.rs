@@ -163,7 +163,8 @@ impl CdrError {
     }
 }
 
-/// How the running command takes a mapping, for the advice in messages.
+/// The option through which the running command takes a mapping, for the
+/// advice in messages.
 #[derive(Clone, Copy)]
 struct MappingFlag<'a> {
     flag: &'a str,

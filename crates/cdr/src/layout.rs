@@ -131,8 +131,8 @@ pub(crate) fn plan(
     Err(describe::reject(rows, info, vocab, tz))
 }
 
-/// A mapping's plan: what the reader detects with the mapping's keys laid
-/// over it when the two agree on the header, else the mapping alone.
+/// Plans a mapped source: what the reader detects with the mapping's keys
+/// laid over it when the two agree on the header, else the mapping alone.
 fn plan_mapping(
     rows: &[BufferedRow],
     info: &SourceInfo,
@@ -209,7 +209,8 @@ fn overlay(mut plan: Plan, rows: &[BufferedRow], m: &Mapping) -> Option<Plan> {
     Some(plan)
 }
 
-/// A plan from the mapping alone, for layouts the reader does not detect.
+/// Plans a source from the mapping alone, for layouts the reader does not
+/// detect.
 fn plan_mapping_alone(
     rows: &[BufferedRow],
     info: &SourceInfo,

@@ -102,9 +102,9 @@ pub enum ColumnRef {
 /// A column mapping for one layout.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Mapping {
-    /// Whether the file has a header row; `None` when the mapping does not
-    /// say (a header is then assumed unless the reader detects a headerless
-    /// layout).
+    /// Whether the file has a header row. `None` when the mapping does not
+    /// say, so a header is assumed unless the reader detects a headerless
+    /// layout.
     pub has_header: Option<bool>,
     /// 1-based row of the header; found by the column names when absent.
     pub header_row: Option<u64>,
@@ -272,8 +272,8 @@ fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, Col
     Ok(columns)
 }
 
-/// Whether a strftime format reads back a date-time it wrote: false for
-/// unknown `%` codes and for formats without a date or a time of day.
+/// Tells whether a strftime format reads back a date-time it wrote: false
+/// for unknown `%` codes and for formats without a date or a time of day.
 fn reads_date_times(format: &str) -> bool {
     use chrono::format::{Item, StrftimeItems};
     let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
@@ -372,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn time_formats_that_cannot_read_date_times_are_ignored_with_a_warning() {
+    fn unusable_time_format_ignored_with_warning() {
         for (format, works) in [
             ("%d.%m.%Y %H:%M:%S", true),
             ("%Y%m%d %H%M", true),

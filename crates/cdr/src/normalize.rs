@@ -162,9 +162,9 @@ pub fn mask_number(s: &str) -> String {
 }
 
 /// Masks every phone and ID number inside a free text, such as a row that
-/// could not be read or a cell with a name beside the number: a whole
-/// value as [`mask_number`] does, else each run of 7 or more digits
-/// (with an ID number's trailing `X`).
+/// could not be read or a cell with a name beside the number. A whole
+/// value is masked as [`mask_number`] does, else each run of 7 or more
+/// digits (with an ID number's trailing `X`).
 pub fn mask_text(s: &str) -> String {
     let whole = mask_number(s.trim());
     if whole != s.trim() {
@@ -196,8 +196,8 @@ pub fn mask_text(s: &str) -> String {
     out
 }
 
-/// A Chinese resident ID number: 15 digits, or 17 digits and a check
-/// character (a digit or `X`).
+/// Tells a Chinese resident ID number: 15 digits, or 17 digits and a
+/// check character (a digit or `X`).
 fn is_id_number(s: &str) -> bool {
     let b = s.as_bytes();
     match b.len() {
@@ -247,7 +247,7 @@ pub enum TimeForm {
 }
 
 impl TimeForm {
-    /// The form in words, in Chinese and in English.
+    /// Names the form in words, in Chinese and in English.
     pub fn label(self) -> (&'static str, &'static str) {
         match self {
             TimeForm::Dashed => ("2024-03-05 14:23:11 式", "2024-03-05 14:23:11 style"),
@@ -715,7 +715,7 @@ mod tests {
     }
 
     #[test]
-    fn serials_written_as_text_read_only_in_time_columns() {
+    fn text_serials_read_in_time_columns() {
         let tz = FixedOffset::east_opt(8 * 3600).unwrap();
         // 2024-03-02 12:00:00 +08:00
         let noon = 1_709_352_000;

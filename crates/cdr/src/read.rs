@@ -56,8 +56,8 @@ impl ReadOptions {
 }
 
 impl ReadOptions {
-    /// The globs of `glob_mappings` that match none of `files`: a mapping
-    /// that never applies is most often a typo in its `files`.
+    /// Lists the globs of `glob_mappings` that match none of `files`. A
+    /// mapping that never applies most often has a typo in its `files`.
     pub fn unmatched_globs(&self, files: &[PathBuf]) -> Vec<String> {
         let Ok(globs) = compile_globs(self) else {
             return Vec::new();
@@ -78,7 +78,7 @@ impl ReadOptions {
             .collect()
     }
 
-    /// The warnings of the mappings in use, such as an ignored
+    /// Collects the warnings of the mappings in use, such as an ignored
     /// `time_format`.
     pub fn mapping_warnings(&self) -> Vec<crate::matching::Warning> {
         self.mapping

@@ -27,8 +27,8 @@ pub(crate) enum Unusable {
     NoDirection,
 }
 
-/// The reason texts (Chinese, English) of an unusable-row reason id, such
-/// as `no_caller`, for text output.
+/// Gives the reason texts (Chinese, English) of an unusable-row reason id,
+/// such as `no_caller`, for text output.
 pub fn unusable_reason(id: &str) -> Option<(&'static str, &'static str)> {
     [
         Unusable::NoCaller,
@@ -411,8 +411,8 @@ fn note_numbers(
     });
 }
 
-/// A number or cell value as output: its phone and ID numbers masked
-/// unless unmasking was asked for.
+/// Formats a number or cell value for output, its phone and ID numbers
+/// masked unless unmasking was requested.
 pub(crate) fn show(n: &str, unmask: bool) -> String {
     if unmask {
         n.to_string()

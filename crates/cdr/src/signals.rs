@@ -34,7 +34,7 @@ pub struct SampleRow {
 }
 
 impl SampleRow {
-    /// The detail in the user's language.
+    /// Returns the detail in the user's language.
     pub fn detail_in(&self, lang: nianshen_rules::Lang) -> &str {
         match lang {
             nianshen_rules::Lang::Zh if !self.detail_zh.is_empty() => &self.detail_zh,
@@ -43,8 +43,8 @@ impl SampleRow {
     }
 }
 
-/// What a signal id means, in Chinese and in English, for text output
-/// (JSON keeps the ids).
+/// Names what a signal id means, in Chinese and in English, for text
+/// output (JSON keeps the ids).
 pub fn signal_label(id: &str) -> (&'static str, &'static str) {
     match id {
         "seconds_missing" => ("时间没有秒", "timestamps without seconds"),

@@ -26,7 +26,7 @@ const PER_NUMBER: &str = "对方号码,呼叫类型,开始时间,通话时长\n\
     075512345678,被叫,2024-03-01 11:00:00,1分5秒\n";
 
 #[test]
-fn mapping_with_only_own_number_keeps_detected_columns() {
+fn own_number_mapping_keeps_detection() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "bill.csv", PER_NUMBER);
 
@@ -58,7 +58,7 @@ fn mapping_with_only_own_number_keeps_detected_columns() {
 }
 
 #[test]
-fn mapping_with_one_column_adds_it_to_detected_ones() {
+fn one_column_mapping_adds_to_detection() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(
         dir.path(),
@@ -78,7 +78,7 @@ fn mapping_with_one_column_adds_it_to_detected_ones() {
 }
 
 #[test]
-fn mapped_column_takes_the_role_detection_gave_another() {
+fn mapped_column_replaces_detected_role() {
     let dir = tempfile::tempdir().unwrap();
     // The export calls its callee column 主叫号码 by mistake.
     let file = write(

@@ -18,7 +18,7 @@ fn write(path: &Path, bytes: &[u8]) {
 }
 
 #[test]
-fn total_row_sums_talk_times_written_as_durations() {
+fn total_sums_written_durations() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bill.csv");
     write(
@@ -38,7 +38,7 @@ fn total_row_sums_talk_times_written_as_durations() {
 }
 
 #[test]
-fn total_row_written_as_a_duration_is_read_as_one() {
+fn total_written_as_duration_read() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bill.csv");
     write(
@@ -76,7 +76,7 @@ fn zip_of(path: &Path, members: &[(&str, &[u8])]) {
 }
 
 #[test]
-fn binary_and_empty_files_in_a_folder_listed_as_skipped() {
+fn folder_binary_and_empty_skipped() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("话单.csv"), GOOD.as_bytes());
     write(&dir.path().join("乱码.csv"), &binary());
@@ -107,7 +107,7 @@ fn binary_and_empty_files_in_a_folder_listed_as_skipped() {
 }
 
 #[test]
-fn archive_in_a_folder_with_nothing_readable_listed_not_fatal() {
+fn unreadable_archive_in_folder_skipped() {
     let dir = tempfile::tempdir().unwrap();
     write(&dir.path().join("话单.csv"), GOOD.as_bytes());
     zip_of(
@@ -130,7 +130,7 @@ fn archive_in_a_folder_with_nothing_readable_listed_not_fatal() {
 }
 
 #[test]
-fn archive_members_that_are_no_tables_listed_beside_the_read_ones() {
+fn empty_archive_member_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let archive = dir.path().join("bills.zip");
     zip_of(&archive, &[("话单.csv", GOOD.as_bytes()), ("空.csv", b"")]);
@@ -143,7 +143,7 @@ fn archive_members_that_are_no_tables_listed_beside_the_read_ones() {
 }
 
 #[test]
-fn files_named_one_by_one_passed_over_when_asked() {
+fn named_files_skipped_when_requested() {
     let dir = tempfile::tempdir().unwrap();
     let (good, bad) = (dir.path().join("话单.csv"), dir.path().join("乱码.csv"));
     write(&good, GOOD.as_bytes());
@@ -162,7 +162,7 @@ fn files_named_one_by_one_passed_over_when_asked() {
 }
 
 #[test]
-fn cut_off_last_line_reported_as_a_cut_off_file() {
+fn cut_off_last_line_reported() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cut.csv");
     write(
@@ -182,7 +182,7 @@ fn cut_off_last_line_reported_as_a_cut_off_file() {
 }
 
 #[test]
-fn excel_serial_in_a_time_column_read_as_a_date_time() {
+fn text_serial_time_read() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("saved-from-excel.csv");
     write(

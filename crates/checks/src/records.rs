@@ -176,8 +176,8 @@ fn mapping_notes(cx: &mut Context<'_>, options: &ReadOptions, files: &[PathBuf])
     }
 }
 
-/// The 1-based line of a TOML file holding `key` and `value` (1 when not
-/// found), so a finding can point at it.
+/// Finds the 1-based line of a TOML file that contains `key` and `value`
+/// (1 when not found), so a finding can point at it.
 fn toml_line(path: &std::path::Path, key: &str, value: &str) -> u64 {
     std::fs::read_to_string(path)
         .ok()

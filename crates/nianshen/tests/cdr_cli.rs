@@ -70,11 +70,12 @@ fn folder_given_to_inspect_asks_for_a_file() {
 
     assert_eq!(code, 2, "{out}");
     assert!(err.contains("文件夹"), "{err}");
-    assert!(err.contains("a.csv") && err.contains("b.csv"), "{err}");
+    assert!(err.contains("a.csv"), "{err}");
+    assert!(err.contains("b.csv"), "{err}");
 }
 
 #[test]
-fn recon_summary_lists_files_passed_over_in_a_folder() {
+fn recon_lists_skipped_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(fixture("bill_title_total.csv"), dir.path().join("a.csv")).unwrap();
     std::fs::copy(fixture("binary.csv"), dir.path().join("乱码.csv")).unwrap();
@@ -118,12 +119,14 @@ fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, Str
     let case = dir.path().join("case");
     let (code, _, err) = run(&["demo", case.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
+
     for (name, bytes) in extra {
         std::fs::write(case.join("话单/本地").join(name), bytes).unwrap();
     }
     let case_toml = case.join("case.toml");
     let text = std::fs::read_to_string(&case_toml).unwrap();
     std::fs::write(&case_toml, format!("{text}\n{toml}")).unwrap();
+
     let out = dir.path().join("out");
     let (_, _, err) = run(&[
         "check",
@@ -150,7 +153,7 @@ fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, Str
 }
 
 #[test]
-fn check_reports_unreadable_call_record_files_and_goes_on() {
+fn check_reports_unreadable_files() {
     let binary = std::fs::read(fixture("binary.csv")).unwrap();
 
     let findings = check_demo_with(&[("乱码.csv", &binary), ("空.csv", b"")]);
@@ -184,7 +187,7 @@ fn unreadable_rows_finding_names_the_side_once() {
 }
 
 #[test]
-fn recon_warns_when_a_side_has_no_usable_rows() {
+fn recon_warns_side_without_usable_rows() {
     let dir = tempfile::tempdir().unwrap();
     let bill = dir.path().join("bill.csv");
     std::fs::write(
@@ -216,7 +219,7 @@ fn recon_warns_when_a_side_has_no_usable_rows() {
 }
 
 #[test]
-fn advice_names_the_mapping_flag_of_the_running_command() {
+fn advice_names_running_command_flag() {
     let file = fixture("unmappable.csv");
     let file = file.to_str().unwrap();
 
@@ -230,7 +233,7 @@ fn advice_names_the_mapping_flag_of_the_running_command() {
 }
 
 #[test]
-fn inspect_text_gives_chinese_labels_and_json_keeps_ids() {
+fn inspect_text_labels_in_chinese() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("signals.csv");
     std::fs::write(
@@ -293,7 +296,7 @@ fn inspect_text_counts_freeswitch_b_legs_dropped() {
 }
 
 #[test]
-fn check_notes_mappings_that_match_no_file_or_ignore_their_time_format() {
+fn check_notes_unused_mappings() {
     let extra =
         "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,2024-03-01 10:00:00,30\n";
     let mappings = r#"

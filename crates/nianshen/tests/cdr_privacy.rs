@@ -28,7 +28,7 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
 const ID_X: &str = "44030119900101123X";
 
 #[test]
-fn id_numbers_ending_in_x_masked_in_inspect_text_and_json() {
+fn inspect_masks_ids_ending_in_x() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(
         dir.path(),
@@ -49,7 +49,7 @@ fn id_numbers_ending_in_x_masked_in_inspect_text_and_json() {
 }
 
 #[test]
-fn id_numbers_masked_in_the_column_listing_of_unknown_layouts() {
+fn column_listing_masks_ids() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(
         dir.path(),

@@ -235,7 +235,7 @@ fn custom_order_without_mapping_suggests_one() {
 }
 
 #[test]
-fn own_number_mapping_keeps_the_detected_columns_of_a_carrier_xls() {
+fn own_number_mapping_keeps_xls_columns() {
     let Some(f) = realdata("cdr-other/chinamobile_2015-05_voice.xls") else {
         return;
     };

@@ -85,7 +85,7 @@ fn read_member<R: Read + Seek>(
     Ok(bytes)
 }
 
-/// A member's name from its raw bytes: UTF-8 (flagged, or from the
+/// Decodes a member's name from its raw bytes: UTF-8 (flagged, or from the
 /// Unicode path field), else GB18030, which Chinese Windows archivers
 /// write without any flag. `None` leaves the name to the ZIP reader's own
 /// CP437 decoding.

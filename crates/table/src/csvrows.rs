@@ -8,10 +8,10 @@ use crate::stream::{Event, Flow, RowView};
 use crate::text::DecodeReader;
 use crate::{ProblemKind, RowProblem};
 
-/// Parses records and hands them to `sink`. One record is held back so
-/// that the last one can be reported as a problem instead when the file
-/// ends inside a quoted field, or ends without a line break after a
-/// record shorter than the one before (a cut-off export): the `csv` crate
+/// Parses records and hands them to `sink`. One record is held back, so
+/// the last one can be reported as a problem when the export was cut off.
+/// That is when the file ends inside a quoted field, or ends without a
+/// line break after a record shorter than the one before. The `csv` crate
 /// itself accepts such a record silently.
 pub(crate) fn stream_records<R: Read>(
     path: &Path,

@@ -152,8 +152,8 @@ impl TableError {
 }
 
 /// Says in Chinese what is wrong inside a damaged workbook. The details
-/// come from this crate's own checks and from the workbook reader; those
-/// of the reader are English and are summed up in one phrase.
+/// come from this crate's own checks and from the workbook reader. Those
+/// of the reader are English, so one phrase sums them up.
 fn workbook_detail_zh(message: &str) -> String {
     if message.contains("links sectors in a cycle") {
         return "文件内部的扇区链首尾相连，结构已损坏".to_string();
@@ -180,7 +180,7 @@ fn archive_detail_zh(message: &str) -> &'static str {
     }
 }
 
-/// The common reasons a read fails, in Chinese.
+/// Names the common reasons a read fails, in Chinese.
 fn io_kind_zh(e: &std::io::Error) -> &'static str {
     match e.kind() {
         std::io::ErrorKind::PermissionDenied => "没有读取权限",
@@ -213,8 +213,8 @@ fn what_zh(what: &str) -> &str {
 mod tests {
     use super::*;
 
-    /// The words of a message that are written in Latin letters, less the
-    /// file name and the product words a Chinese message may hold.
+    /// Lists the words of a message written in Latin letters, less the
+    /// product words a Chinese message may contain.
     fn latin_words(text: &str) -> Vec<String> {
         text.split(|c: char| !c.is_ascii_alphabetic())
             .filter(|w| {

@@ -18,8 +18,8 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-/// A ZIP archive of stored (uncompressed) members whose names are written
-/// as the raw bytes given, with no general-purpose flag set.
+/// Builds a ZIP archive of stored (uncompressed) members whose names are
+/// written as the raw bytes given, with no general-purpose flag set.
 fn stored_zip(members: &[(&[u8], &[u8])]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut central = Vec::new();
@@ -66,7 +66,7 @@ fn stored_zip(members: &[(&[u8], &[u8])]) -> Vec<u8> {
 }
 
 #[test]
-fn gbk_member_names_without_utf8_flag_read_as_chinese() {
+fn unflagged_gbk_names_decoded() {
     let (name, _, _) = encoding_rs::GBK.encode("外呼话单.csv");
     let zip = stored_zip(&[(&name, b"a,b\n1,2\n")]);
     let dir = tempfile::tempdir().unwrap();

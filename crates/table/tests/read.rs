@@ -134,7 +134,7 @@ fn truncated_file_keeps_earlier_rows() {
 }
 
 #[test]
-fn short_last_line_without_line_break_reported_as_cut_off() {
+fn short_unterminated_last_line_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(
         dir.path(),
@@ -153,7 +153,7 @@ fn short_last_line_without_line_break_reported_as_cut_off() {
 }
 
 #[test]
-fn whole_last_line_without_line_break_read_as_a_row() {
+fn whole_unterminated_last_line_read() {
     let dir = tempfile::tempdir().unwrap();
     let whole = write(dir.path(), "whole.csv", b"a,b,c\n1,2,3\n4,5,6");
     let short_with_break = write(dir.path(), "short.csv", b"a,b,c\n1,2,3\n4,5\n");

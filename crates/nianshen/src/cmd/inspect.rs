@@ -35,8 +35,8 @@ fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-/// `cdr inspect` describes one file; a folder holds several, so the user
-/// is asked to name one, with a few of them as examples.
+/// Rejects a folder given to `cdr inspect`, which describes one file, and
+/// lists a few of the folder's files to choose from.
 fn folder_given(dir: &Path, lang: Lang) -> Failure {
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
