@@ -115,6 +115,23 @@ fn check_demo_with(extra: &[(&str, &[u8])]) -> Vec<(String, String)> {
 
 /// As [`check_demo_with`], with `toml` appended to the case's case.toml.
 fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, String)> {
+    let text = check_demo_json(extra, toml);
+    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `check` as [`check_demo_with_toml`] does; returns findings.json.
+fn check_demo_json(extra: &[(&str, &[u8])], toml: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("case");
     let (code, _, err) = run(&["demo", case.to_str().unwrap()]);
@@ -136,20 +153,8 @@ fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, Str
         "--as-of",
         "2025-02-15",
     ]);
-    let text = std::fs::read_to_string(out.join("findings.json"))
-        .unwrap_or_else(|e| panic!("no findings.json ({e}): {err}"));
-    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
-    findings["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or("").to_string(),
-                f["detail"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
+    std::fs::read_to_string(out.join("findings.json"))
+        .unwrap_or_else(|e| panic!("no findings.json ({e}): {err}"))
 }
 
 #[test]
@@ -380,4 +385,15 @@ fn ignored_time_format_warned_by_inspect_and_recon() {
         ["mapping_time_format_ignored"],
         "one warning for one file"
     );
+}
+
+#[test]
+fn check_evidence_masks_id_numbers() {
+    let bad_row =
+        "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,44030119900101123X,30\n";
+
+    let json = check_demo_json(&[("补录.csv", bad_row.as_bytes())], "");
+
+    assert!(json.contains("440***********123X"), "the bad cell is shown");
+    assert!(!json.contains("44030119900101123X"), "but masked");
 }
