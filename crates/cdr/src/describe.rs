@@ -6,7 +6,7 @@ use nianshen_table::{Cell, CellRef, SourceInfo};
 
 use crate::error::CdrError;
 use crate::layout::BufferedRow;
-use crate::normalize::{mask_number, parse_time};
+use crate::normalize::{is_mobile, mask_text, normalize_number, parse_time, NumberValue, TimeForm};
 use crate::vocab::{Answer, Vocabulary};
 
 /// Asterisk CEL event names: a channel event log, not call records.
@@ -39,13 +39,57 @@ const KINDS: [(&[&str], &str, &str); 3] = [
 ];
 
 /// The kinds of value found in a column, judged from a sample of rows.
+/// `time` and `phone` are loose, because they only decide whether a table
+/// may be call records. `date_time` and `phone_number` are strict, so a
+/// proposed mapping names a column only when its values clearly fit.
 #[derive(Clone, Copy, Debug, Default)]
 struct ColumnGuess {
     time: bool,
     phone: bool,
+    date_time: bool,
+    phone_number: bool,
     direction: bool,
     disposition: bool,
     integer: bool,
+}
+
+/// Seconds since 1970 of 1990-01-01 and 2100-01-01: call times outside
+/// them are no call times.
+const PLAUSIBLE_EPOCHS: std::ops::Range<i64> = 631_152_000..4_102_444_800;
+
+/// Tells a written date with a time of day, or a workbook date-time cell.
+/// Bare numbers (epoch seconds, serials) do not count, because account
+/// numbers and amounts look the same.
+fn is_date_time(v: CellRef<'_>, tz: FixedOffset) -> bool {
+    let written = matches!(v, CellRef::DateTime(_))
+        || matches!(v, CellRef::Text(t) if !t.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+    written
+        && parse_time(v, tz, None).is_some_and(|s| {
+            PLAUSIBLE_EPOCHS.contains(&s.epoch)
+                && !matches!(s.form, TimeForm::EpochSeconds | TimeForm::EpochMillis)
+        })
+}
+
+/// Tells a value that is clearly a phone number: a Chinese mobile, a number
+/// with its area code, a 400/800 service number or an international
+/// number. Short digit strings (extensions, counts, codes) do not count.
+fn is_phone_number(v: CellRef<'_>) -> bool {
+    // `1690325492.2` (an Asterisk unique id) is a decimal, not a number
+    // written with dots.
+    let text = v.to_text();
+    if text.contains('.') && text.trim().parse::<f64>().is_ok() {
+        return false;
+    }
+    let NumberValue::Ok(d) = normalize_number(v, None) else {
+        return false;
+    };
+    if !d.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    is_mobile(&d)
+        || (d.starts_with("00") && (8..=17).contains(&d.len()))
+        || (d.starts_with('0') && (10..=12).contains(&d.len()))
+        || ((d.starts_with("400") || d.starts_with("800")) && d.len() == 10)
 }
 
 /// Builds the rejection of a table whose header names no call-record columns.
@@ -188,6 +232,8 @@ fn guess_columns(data: &[&BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> 
             };
             ColumnGuess {
                 time: share(&|v| parse_time(v, tz, None).is_some()),
+                date_time: share(&|v| is_date_time(v, tz)),
+                phone_number: share(&is_phone_number),
                 phone: share(&|v| {
                     let t = v.to_text();
                     let t = t.trim().trim_start_matches('+');
@@ -200,7 +246,9 @@ fn guess_columns(data: &[&BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> 
                 integer: share(&|v| {
                     let t = v.to_text();
                     !t.is_empty() && t.len() <= 6 && t.bytes().all(|b| b.is_ascii_digit())
-                }),
+                }) && values
+                    .iter()
+                    .any(|v| v.to_text().bytes().any(|b| b != b'0')),
             }
         })
         .collect()
@@ -213,7 +261,7 @@ fn columns_seen(data: &[&BufferedRow], names: Option<&[String]>, width: usize) -
             let samples: Vec<String> = data
                 .iter()
                 .filter_map(|(_, cells)| cells.get(col))
-                .map(|c| mask_number(c.text().trim()))
+                .map(|c| mask_text(c.text().trim()))
                 .filter(|t| !t.is_empty())
                 .take(3)
                 .collect();
@@ -225,8 +273,11 @@ fn columns_seen(data: &[&BufferedRow], names: Option<&[String]>, width: usize) -
         .collect()
 }
 
-/// Proposes a mapping from the kinds of value in the columns: times become start/answer/end,
-/// the first two number columns caller and callee, and so on.
+/// Proposes a mapping from the kinds of value in the columns. A role is
+/// only given to a column whose values clearly fit it: written date-times
+/// become start/answer/end, the first two columns of phone numbers caller
+/// and callee, and so on. The roles no column clearly fits are left as
+/// commented placeholders for the user to fill in.
 fn suggest_mapping(
     guesses: &[ColumnGuess],
     names: Option<&[String]>,
@@ -236,48 +287,92 @@ fn suggest_mapping(
         Some(name) if !name.trim().is_empty() => format!("{name:?}"),
         _ => (col + 1).to_string(),
     };
-    let pick = |f: fn(&ColumnGuess) -> bool| -> Vec<usize> {
-        guesses
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| f(g))
-            .map(|(i, _)| i)
-            .collect()
-    };
-    let times = pick(|g| g.time);
-    let phones = pick(|g| g.phone && !g.time);
-    let ints = pick(|g| g.integer && !g.phone && !g.time);
     let mut lines = vec![match header_row {
         Some(row) => format!("has_header = true\nheader_row = {row}"),
         None => "has_header = false".to_string(),
     }];
     lines.push("[columns]".to_string());
-    let time_roles: &[&str] = match times.len() {
-        0 => &[],
-        1 => &["start"],
-        2 => &["start", "end"],
-        _ => &["start", "answer", "end"],
-    };
-    for (role, col) in time_roles.iter().zip(&times) {
-        lines.push(format!("{role} = {}", reference(*col)));
+
+    let (roles, open) = fitting_roles(guesses);
+    for (role, col) in roles {
+        lines.push(format!("{role} = {}", reference(col)));
     }
-    for (role, col) in ["caller", "callee"].iter().zip(&phones) {
-        lines.push(format!("{role} = {}", reference(*col)));
-    }
-    if let Some(col) = ints.get(1).or(ints.first()) {
-        lines.push(format!("talk_seconds = {}", reference(*col)));
-    }
-    for (i, g) in guesses.iter().enumerate() {
-        if g.disposition {
-            lines.push(format!("disposition = {}", reference(i)));
-        } else if g.direction {
-            lines.push(format!("direction = {}", reference(i)));
+
+    if !open.is_empty() {
+        lines.push(
+            "# 下列角色无法从数据判断，请填上列号（从 1 开始）或表头名称，再去掉行首的 #"
+                .to_string(),
+        );
+        lines.push("# Roles the data does not tell: fill in a column number (from 1) or header name and remove the #".to_string());
+        let phones = columns_where(guesses, |g| g.phone_number && !g.date_time);
+        if let [col] = phones.as_slice() {
+            lines.push(format!(
+                "# 第 {} 列像电话号码：主叫填 caller，被叫填 callee，按号码出具的详单填 other_party 并写 own_number / column {} holds phone numbers: caller, callee, or other_party with own_number",
+                col + 1,
+                col + 1
+            ));
+        }
+        for role in open {
+            lines.push(format!("# {role} = "));
         }
     }
     lines.push(
         "# 其他角色 / other roles: call_id, agent, billed_minutes, fee, outcome; time_format, time_zone, own_number".to_string(),
     );
     lines.join("\n")
+}
+
+/// Lists the 0-based columns whose guess passes `fits`.
+fn columns_where(guesses: &[ColumnGuess], fits: fn(&ColumnGuess) -> bool) -> Vec<usize> {
+    guesses
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| fits(g))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Gives roles to the columns that clearly fit them, in mapping order,
+/// and names the main roles that no column fits.
+fn fitting_roles(guesses: &[ColumnGuess]) -> (Vec<(&'static str, usize)>, Vec<&'static str>) {
+    let times = columns_where(guesses, |g| g.date_time);
+    let phones = columns_where(guesses, |g| g.phone_number && !g.date_time);
+    let ints = columns_where(guesses, |g| g.integer && !g.phone && !g.time);
+    let mut roles: Vec<(&'static str, usize)> = Vec::new();
+    let mut open: Vec<&'static str> = Vec::new();
+
+    let time_roles: &[&'static str] = match times.len() {
+        0 => &[],
+        1 => &["start"],
+        2 => &["start", "end"],
+        _ => &["start", "answer", "end"],
+    };
+    roles.extend(time_roles.iter().copied().zip(times.iter().copied()));
+    if times.is_empty() {
+        open.push("start");
+    }
+
+    // One number column alone could be the caller, the callee or the
+    // other party of a per-number bill: only the user can tell.
+    if phones.len() >= 2 {
+        roles.extend(["caller", "callee"].into_iter().zip(phones.iter().copied()));
+    } else {
+        open.extend(["caller", "callee"]);
+    }
+
+    match ints.get(1).or(ints.first()) {
+        Some(col) if !times.is_empty() => roles.push(("talk_seconds", *col)),
+        _ => open.push("talk_seconds"),
+    }
+
+    for (i, g) in guesses.iter().enumerate() {
+        if g.disposition {
+            roles.push(("disposition", i));
+        } else if g.direction {
+            roles.push(("direction", i));
+        }
+    }
+    (roles, open)
 }
 
 #[cfg(test)]
@@ -320,5 +415,82 @@ mod tests {
         ] {
             assert!(text.contains(want), "{want} missing in\n{text}");
         }
+    }
+
+    fn suggestion(rows: &[BufferedRow], header_row: Option<u64>) -> String {
+        let tz = crate::read::beijing();
+        let skip = usize::from(header_row.is_some());
+        let data: Vec<&BufferedRow> = rows.iter().skip(skip).collect();
+        let guesses = guess_columns(&data, &crate::vocab::tests::vocabulary(), tz);
+        let names: Option<Vec<String>> =
+            header_row.map(|_| rows[0].1.iter().map(Cell::text).collect());
+        suggest_mapping(&guesses, names.as_deref(), header_row)
+    }
+
+    #[test]
+    fn single_number_column_left_open() {
+        // An Asterisk custom export: SIP user, extension, times, unique id.
+        let rows = [
+            row(
+                1,
+                &[
+                    "client1",
+                    "6789",
+                    "2023-07-26 01:51:32",
+                    "31",
+                    "13",
+                    "1690325492.2",
+                ],
+            ),
+            row(
+                2,
+                &[
+                    "client2",
+                    "1234",
+                    "2023-07-26 01:52:11",
+                    "30",
+                    "0",
+                    "1690325531.5",
+                ],
+            ),
+            row(
+                3,
+                &[
+                    "client2",
+                    "1234",
+                    "2023-07-26 01:54:19",
+                    "17",
+                    "13",
+                    "1690325659.8",
+                ],
+            ),
+        ];
+
+        let text = suggestion(&rows, None);
+
+        assert!(text.contains("start = 3"), "{text}");
+        assert!(!text.lines().any(|l| l.starts_with("caller")), "{text}");
+        assert!(text.contains("# caller = "), "{text}");
+        assert!(text.contains("# callee = "), "{text}");
+    }
+
+    #[test]
+    fn account_numbers_and_integer_dates_get_no_role() {
+        let rows = [
+            row(1, &["成交日期", "成交时间", "股东账号", "资金账号"]),
+            row(2, &["20220119", "11:01:07", "A123456789", "1234567899"]),
+            row(3, &["20220112", "10:51:44", "1234567890", "1234567899"]),
+            row(4, &["20220119", "13:59:35", "1234567890", "1234567899"]),
+        ];
+
+        let text = suggestion(&rows, Some(1));
+
+        let roles: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .filter(|l| !l.starts_with("has_header") && !l.starts_with("header_row"))
+            .collect();
+        assert_eq!(roles, Vec::<&str>::new(), "{text}");
+        assert!(text.contains("# start = "), "{text}");
     }
 }

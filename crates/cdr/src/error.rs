@@ -58,23 +58,48 @@ pub enum CdrError {
 impl CdrError {
     /// Formats the message for a user: what is wrong, quoting the file and
     /// value, then on its own line what to do.
+    /// The advice names the mapping flags of `recon cdr` and the
+    /// `[[mappings]]` of a case.
     pub fn message(&self, lang: Lang) -> String {
+        let flag = MappingFlag {
+            flag: "--local-mapping / --carrier-mapping",
+            with_case: true,
+        };
         match lang {
-            Lang::Zh => self.message_zh(),
-            Lang::En => self.message_en(),
+            Lang::Zh => self.message_zh(flag),
+            Lang::En => self.message_en(flag),
         }
     }
 
-    fn message_zh(&self) -> String {
+    /// As [`CdrError::message`], naming `flag` (e.g. `--mapping` of
+    /// `cdr inspect`) as the way to give a mapping.
+    pub fn message_with_flag(&self, lang: Lang, flag: &str) -> String {
+        let flag = MappingFlag {
+            flag,
+            with_case: false,
+        };
+        match lang {
+            Lang::Zh => self.message_zh(flag),
+            Lang::En => self.message_en(flag),
+        }
+    }
+
+    fn message_zh(&self, m: MappingFlag<'_>) -> String {
+        let flag = m.flag;
+        let or_case = if m.with_case {
+            " 或 case.toml 的 [[mappings]]"
+        } else {
+            ""
+        };
         match self {
             CdrError::Table(e) => e.message(Lang::Zh),
             CdrError::NotCallRecords { file, sheet, looks_like_zh, .. } => format!(
-                "文件“{}”{}不是话单：{looks_like_zh}。话单至少要有时间列，以及号码列（主叫、被叫或对方号码）或呼叫方向列（主叫/被叫）。\n请确认选对了文件；若确实是话单，请用映射文件（--local-mapping / --carrier-mapping 或 case.toml 的 [[mappings]]）指明各列。",
+                "文件“{}”{}不是话单：{looks_like_zh}。话单至少要有时间列，以及号码列（主叫、被叫或对方号码）或呼叫方向列（主叫/被叫）。\n请确认选对了文件；若确实是话单，请用映射文件（{flag}{or_case}）指明各列。",
                 file.display(),
                 sheet_zh(sheet)
             ),
             CdrError::Unmapped { file, sheet, columns, suggestion } => format!(
-                "文件“{}”{}的列无法识别为话单格式。看到的列（列号或表头：示例值）：\n  {}\n请据此写一个映射文件（TOML），用 --local-mapping / --carrier-mapping 指定。可从下面这份开始修改：\n{suggestion}",
+                "文件“{}”{}的列无法识别为话单格式。看到的列（列号或表头：示例值）：\n  {}\n请据此写一个映射文件（TOML），用 {flag} 指定。可从下面这份开始修改：\n{suggestion}",
                 file.display(),
                 sheet_zh(sheet),
                 columns.join("\n  ")
@@ -98,16 +123,22 @@ impl CdrError {
         }
     }
 
-    fn message_en(&self) -> String {
+    fn message_en(&self, m: MappingFlag<'_>) -> String {
+        let flag = m.flag;
+        let or_case = if m.with_case {
+            " or [[mappings]] in case.toml"
+        } else {
+            ""
+        };
         match self {
             CdrError::Table(e) => e.message(Lang::En),
             CdrError::NotCallRecords { file, sheet, looks_like_en, .. } => format!(
-                "{}{} is not call records: {looks_like_en}. Call records need a time column and a number column (caller, callee or other party) or a direction column.\nCheck that this is the right file; if it is call records, describe its columns with a mapping (--local-mapping / --carrier-mapping or [[mappings]] in case.toml).",
+                "{}{} is not call records: {looks_like_en}. Call records need a time column and a number column (caller, callee or other party) or a direction column.\nCheck that this is the right file; if it is call records, describe its columns with a mapping ({flag}{or_case}).",
                 file.display(),
                 sheet_en(sheet)
             ),
             CdrError::Unmapped { file, sheet, columns, suggestion } => format!(
-                "the columns of {}{} do not match a known call-record layout. Columns seen (number or header: samples):\n  {}\nWrite a mapping file (TOML) and pass it with --local-mapping / --carrier-mapping. Start from this one:\n{suggestion}",
+                "the columns of {}{} do not match a known call-record layout. Columns seen (number or header: samples):\n  {}\nWrite a mapping file (TOML) and pass it with {flag}. Start from this one:\n{suggestion}",
                 file.display(),
                 sheet_en(sheet),
                 columns.join("\n  ")
@@ -130,6 +161,15 @@ impl CdrError {
             ),
         }
     }
+}
+
+/// The option through which the running command takes a mapping, for the
+/// advice in messages.
+#[derive(Clone, Copy)]
+struct MappingFlag<'a> {
+    flag: &'a str,
+    /// Also name `[[mappings]]` in case.toml.
+    with_case: bool,
 }
 
 fn sheet_zh(sheet: &Option<String>) -> String {

@@ -47,6 +47,10 @@ pub struct Inspection {
     pub disposition_talk_conflicts: u64,
     /// Every source read (sheets, archive members).
     pub sources: Vec<FileInfo>,
+    /// Archive members passed over, with the reason.
+    pub skipped_files: Vec<crate::model::SkippedFile>,
+    /// Notes about the reading, such as a mapping's ignored `time_format`.
+    pub warnings: Vec<crate::matching::Warning>,
 }
 
 /// A normalised record as the matcher uses it.
@@ -127,5 +131,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
         duplicates_removed: stats.duplicates_removed,
         disposition_talk_conflicts: stats.disposition_talk_conflicts,
         sources: stats.files.clone(),
+        skipped_files: stats.skipped_files.clone(),
+        warnings: opts.mapping_warnings(),
     })
 }

@@ -131,7 +131,87 @@ pub(crate) fn plan(
     Err(describe::reject(rows, info, vocab, tz))
 }
 
+/// Plans a mapped source: what the reader detects with the mapping's keys
+/// laid over it when the two agree on the header, else the mapping alone.
 fn plan_mapping(
+    rows: &[BufferedRow],
+    info: &SourceInfo,
+    m: &Mapping,
+    vocab: &Vocabulary,
+    tz: FixedOffset,
+) -> Result<Plan, CdrError> {
+    let detected = plan_header(rows, vocab, tz).or_else(|| plan_headerless(rows, vocab, tz));
+    if let Some(plan) = detected.and_then(|d| overlay(d, rows, m)) {
+        if plan.is_call_records() {
+            return Ok(plan);
+        }
+    }
+    plan_mapping_alone(rows, info, m, vocab, tz)
+}
+
+/// Lays a mapping over a detected layout, column by column: a mapped role
+/// moves to its column (and that column loses any role detection gave
+/// it), other keys replace the detected values. `None` when the mapping
+/// describes another header than the one detected (another header row,
+/// no header, or names the detected header lacks).
+fn overlay(mut plan: Plan, rows: &[BufferedRow], m: &Mapping) -> Option<Plan> {
+    let header_row = plan.header_row;
+    let header_given = m.has_header.unwrap_or(header_row.is_some());
+    if header_given != header_row.is_some() || m.header_row.is_some_and(|n| Some(n) != header_row) {
+        return None;
+    }
+    let header: &[Cell] = match header_row {
+        Some(n) => rows
+            .iter()
+            .find(|(r, _)| *r == n)
+            .map(|(_, c)| c.as_slice())?,
+        None => &[],
+    };
+    for (role, column) in &m.columns {
+        let (col, name) = match column {
+            ColumnRef::Index(n) => {
+                let name = header
+                    .get(n - 1)
+                    .map_or_else(|| format!("#{n}"), Cell::text);
+                (n - 1, name)
+            }
+            ColumnRef::Name(name) => {
+                let wanted = normalize_header(name);
+                let col = header
+                    .iter()
+                    .position(|c| normalize_header(&c.text()) == wanted)?;
+                (col, name.clone())
+            }
+        };
+        for other in Role::all().filter(|r| r != role) {
+            if plan.col(other) == Some(col) {
+                plan.cols[other.index()] = None;
+                plan.names[other.index()] = None;
+            }
+        }
+        plan.set(*role, col, &name);
+    }
+    if !m.columns.is_empty() && plan.kind == LayoutKind::Header {
+        plan.kind = LayoutKind::Mapping;
+    }
+    if let Some(own) = &m.own_number {
+        plan.own_number = Some(own.clone());
+    }
+    if m.time_format.is_some() {
+        plan.time_format = m.time_format.clone();
+    }
+    if let Some(tz) = m.time_zone {
+        plan.tz = tz;
+    }
+    if let Some(words) = &m.success_values {
+        plan.success = words.clone();
+    }
+    Some(plan)
+}
+
+/// Plans a source from the mapping alone, for layouts the reader does not
+/// detect.
+fn plan_mapping_alone(
     rows: &[BufferedRow],
     info: &SourceInfo,
     m: &Mapping,
@@ -144,7 +224,7 @@ fn plan_mapping(
     if let Some(words) = &m.success_values {
         plan.success = words.clone();
     }
-    let header_idx = if m.has_header {
+    let header_idx = if m.has_header.unwrap_or(true) {
         Some(mapping_header(rows, m))
     } else {
         None

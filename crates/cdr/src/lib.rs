@@ -8,6 +8,7 @@
 //! count) → [`write_recon_csv`] (record lists); [`inspect`] describes how a
 //! single file is read.
 
+mod advice;
 mod cache;
 mod describe;
 mod error;
@@ -27,6 +28,7 @@ mod tally;
 mod tzcheck;
 mod vocab;
 
+pub use advice::{no_usable_rows, SideName};
 pub use cache::RecordCache;
 pub use error::CdrError;
 pub use inspect::{inspect, Inspection, SampleRecord};
@@ -35,11 +37,15 @@ pub use matching::{
     reconcile, DayFigures, MatchOptions, Rates, Recon, SideSummary, Warning,
     NO_SECONDS_TOLERANCE_SECS,
 };
-pub use model::{BadRow, BadRowKind, FileInfo, Record, Side, SideStats, TotalRowCheck};
+pub use model::{
+    BadRow, BadRowKind, FileInfo, Record, Side, SideStats, SkippedFile, TotalRowCheck,
+};
 pub use normalize::{
-    mask_number, normalize_number, parse_duration, parse_time, NumberValue, Stamp, TimeForm,
+    mask_number, mask_text, normalize_number, parse_duration, parse_time, NumberValue, Stamp,
+    TimeForm,
 };
 pub use output::write_recon_csv;
 pub use read::{beijing, read_side, read_side_with, Progress, ReadOptions, ScanOptions};
-pub use signals::{FileSignals, SampleRow, Signal};
+pub use row::unusable_reason;
+pub use signals::{signal_label, FileSignals, SampleRow, Signal};
 pub use vocab::{Answer, Direction, Vocabulary};

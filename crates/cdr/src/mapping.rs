@@ -5,6 +5,10 @@
 //! (role → header name or 1-based column number), `success_values`,
 //! `time_format` (strftime), `time_zone` (`+08:00` default), `own_number`.
 //! A `files` key (the glob of `[[mappings]]`) is accepted and ignored here.
+//!
+//! A mapping adds to what the reader detects: when the file has a layout
+//! the reader recognises, the mapping's keys override or add to it, column
+//! by column, so a mapping may hold only `own_number` or one column.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -98,8 +102,10 @@ pub enum ColumnRef {
 /// A column mapping for one layout.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Mapping {
-    /// Whether the file has a header row (default true).
-    pub has_header: bool,
+    /// Whether the file has a header row. `None` when the mapping does not
+    /// say, so a header is assumed unless the reader detects a headerless
+    /// layout.
+    pub has_header: Option<bool>,
     /// 1-based row of the header; found by the column names when absent.
     pub header_row: Option<u64>,
     pub columns: BTreeMap<Role, ColumnRef>,
@@ -112,6 +118,10 @@ pub struct Mapping {
     pub time_zone: Option<FixedOffset>,
     /// The bill's own number, for bills made per number.
     pub own_number: Option<String>,
+    /// Problems that do not stop reading, such as a `time_format` that
+    /// cannot read a date-time (it is then ignored).
+    #[serde(skip)]
+    pub warnings: Vec<crate::matching::Warning>,
 }
 
 impl Mapping {
@@ -147,21 +157,22 @@ impl Mapping {
             reason_en: en.to_string(),
         };
         let mut m = Mapping {
-            has_header: true,
+            has_header: None,
             header_row: None,
             columns: BTreeMap::new(),
             success_values: None,
             time_format: None,
             time_zone: None,
             own_number: None,
+            warnings: Vec::new(),
         };
         for (key, value) in t {
             match key.as_str() {
                 "files" => {}
                 "has_header" => {
-                    m.has_header = value.as_bool().ok_or_else(|| {
+                    m.has_header = Some(value.as_bool().ok_or_else(|| {
                         bad(key, value, "应为 true 或 false", "expected true or false")
-                    })?
+                    })?)
                 }
                 "header_row" => {
                     let n = value.as_integer().filter(|n| *n >= 1);
@@ -181,14 +192,19 @@ impl Mapping {
                     })?)
                 }
                 "time_format" => {
-                    m.time_format = Some(string(value).ok_or_else(|| {
+                    let format = string(value).ok_or_else(|| {
                         bad(
                             key,
                             value,
                             "应为 strftime 格式字符串",
                             "expected a strftime format",
                         )
-                    })?)
+                    })?;
+                    if reads_date_times(&format) {
+                        m.time_format = Some(format);
+                    } else {
+                        m.warnings.push(time_format_warning(origin, &format));
+                    }
                 }
                 "time_zone" => {
                     let tz = string(value).and_then(|s| parse_offset(&s));
@@ -256,6 +272,31 @@ fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, Col
     Ok(columns)
 }
 
+/// Tells whether a strftime format reads back a date-time it wrote: false
+/// for unknown `%` codes and for formats without a date or a time of day.
+fn reads_date_times(format: &str) -> bool {
+    use chrono::format::{Item, StrftimeItems};
+    let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
+    if items.iter().any(|i| matches!(i, Item::Error)) {
+        return false;
+    }
+    let Some(sample) =
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 5).and_then(|d| d.and_hms_opt(14, 23, 11))
+    else {
+        return false;
+    };
+    let written = sample.format_with_items(items.iter()).to_string();
+    chrono::NaiveDateTime::parse_from_str(&written, format).is_ok()
+}
+
+fn time_format_warning(origin: &str, format: &str) -> crate::matching::Warning {
+    crate::matching::Warning {
+        id: "mapping_time_format_ignored".to_string(),
+        message: format!("映射 {origin} 的 time_format “{format}” 读不出日期和时间（应为 strftime 格式，如 %Y-%m-%d %H:%M:%S），已忽略，改用内置的时间识别。"),
+        message_en: format!("the time_format {format:?} of mapping {origin} cannot read a date and time (a strftime format is expected, e.g. %Y-%m-%d %H:%M:%S); it was ignored and the built-in time forms are used."),
+    }
+}
+
 fn string(v: &toml::Value) -> Option<String> {
     v.as_str().map(str::to_string)
 }
@@ -309,7 +350,7 @@ mod tests {
         )
         .unwrap();
         let m = Mapping::from_table(&t).unwrap();
-        assert!(!m.has_header);
+        assert_eq!(m.has_header, Some(false));
         assert_eq!(m.columns[&Role::Caller], ColumnRef::Index(2));
         assert_eq!(m.columns[&Role::Callee], ColumnRef::Name("被叫".into()));
         assert_eq!(m.time_zone, FixedOffset::east_opt(7 * 3600));
@@ -327,6 +368,24 @@ mod tests {
             let t: toml::Table = toml::from_str(text).unwrap();
             let err = Mapping::from_table(&t).unwrap_err();
             assert!(matches!(err, CdrError::Mapping { .. }), "{text}");
+        }
+    }
+
+    #[test]
+    fn unusable_time_format_ignored_with_warning() {
+        for (format, works) in [
+            ("%d.%m.%Y %H:%M:%S", true),
+            ("%Y%m%d %H%M", true),
+            ("%Y-%q", false),
+            ("%H:%M:%S", false),
+            ("yyyy-MM-dd HH:mm:ss", false),
+        ] {
+            let t: toml::Table = toml::from_str(&format!("time_format = {format:?}")).unwrap();
+
+            let m = Mapping::from_table(&t).unwrap();
+
+            assert_eq!(m.time_format.is_some(), works, "{format}");
+            assert_eq!(m.warnings.len(), usize::from(!works), "{format}");
         }
     }
 

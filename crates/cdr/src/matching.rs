@@ -56,6 +56,8 @@ pub struct SideSummary {
     pub disposition_talk_conflicts: u64,
     /// Total rows (合计) found below the data, with the sums above them.
     pub total_rows: Vec<crate::model::TotalRowCheck>,
+    /// Files in folders and archive members passed over, with the reason.
+    pub skipped_files: Vec<crate::model::SkippedFile>,
 }
 
 impl SideSummary {
@@ -73,6 +75,7 @@ impl SideSummary {
             duplicates_removed: s.duplicates_removed,
             disposition_talk_conflicts: s.disposition_talk_conflicts,
             total_rows: s.total_rows.clone(),
+            skipped_files: s.skipped_files.clone(),
         }
     }
 }

@@ -84,6 +84,16 @@ pub struct BadRow {
     pub reason_en: String,
 }
 
+/// A file inside a folder or an archive that was passed over because it
+/// is no table (binary content, an empty file, an archive with nothing
+/// readable in it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub path: PathBuf,
+    pub reason_zh: String,
+    pub reason_en: String,
+}
+
 /// A total row (合计/总计) below the data and the sum of the rows above it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TotalRowCheck {
@@ -138,6 +148,8 @@ pub struct SideStats {
     pub disposition_talk_conflicts: u64,
     /// FreeSWITCH B-legs and per-account copies left out.
     pub duplicates_removed: u64,
+    /// Files in folders and archive members passed over, with the reason.
+    pub skipped_files: Vec<SkippedFile>,
 }
 
 /// Everything read from one side's files.

@@ -148,16 +148,72 @@ pub fn leading_zero_lost(d: &str) -> bool {
         && (b'2'..=b'9').contains(&d.as_bytes()[0])
 }
 
-/// Masks a phone number for output: `138****1234`. Short extensions stay
-/// as they are, and so does anything that is not made of digits and
-/// separators (identifiers, timestamps).
+/// Masks a phone or ID number for output: `138****1234`,
+/// `440***********123X`. Short extensions stay as they are, and so does
+/// anything that is neither made of digits and separators nor an ID
+/// number (identifiers, timestamps).
 pub fn mask_number(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let digits = chars.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits < 5 || phone_digits(s).is_none() {
+    if !is_id_number(s) && (digits < 5 || phone_digits(s).is_none()) {
         return s.to_string();
     }
+    keep_ends(&chars)
+}
+
+/// Masks every phone and ID number inside a free text, such as a row that
+/// could not be read or a cell with a name beside the number. A whole
+/// value is masked as [`mask_number`] does, else each run of 7 or more
+/// digits (with an ID number's trailing `X`).
+pub fn mask_text(s: &str) -> String {
+    let whole = mask_number(s.trim());
+    if whole != s.trim() {
+        return whole;
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run == 0 {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let mut end = i + run;
+        // 17 digits and X is an 18-character ID, 14 and X a 15-character one.
+        if matches!(run, 14 | 17) && matches!(chars.get(end), Some('X' | 'x')) {
+            end += 1;
+        }
+        let token = &chars[i..end];
+        if run >= 7 {
+            out.push_str(&keep_ends(token));
+        } else {
+            out.extend(token);
+        }
+        i = end;
+    }
+    out
+}
+
+/// Tells a Chinese resident ID number: 15 digits, or 17 digits and a
+/// check character (a digit or `X`).
+fn is_id_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b.len() {
+        15 => b.iter().all(u8::is_ascii_digit),
+        18 => b[..17].iter().all(u8::is_ascii_digit) && matches!(b[17], b'0'..=b'9' | b'X' | b'x'),
+        _ => false,
+    }
+}
+
+/// Keeps the first 3 and last 4 characters (1 and 1 of short values) and
+/// stars the rest.
+fn keep_ends(chars: &[char]) -> String {
     let n = chars.len();
+    if n < 3 {
+        return "*".repeat(n);
+    }
     let (keep_head, keep_tail) = if n >= 7 { (3, 4) } else { (1, 1) };
     let head: String = chars[..keep_head].iter().collect();
     let tail: String = chars[n - keep_tail..].iter().collect();
@@ -190,6 +246,27 @@ pub enum TimeForm {
     Custom,
 }
 
+impl TimeForm {
+    /// Names the form in words, in Chinese and in English.
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            TimeForm::Dashed => ("2024-03-05 14:23:11 式", "2024-03-05 14:23:11 style"),
+            TimeForm::Slashed => ("2024/3/5 14:23 式", "2024/3/5 14:23 style"),
+            TimeForm::Dotted => ("2024.03.05 14:23 式", "2024.03.05 14:23 style"),
+            TimeForm::Chinese => ("2024年3月5日 14时23分 式", "2024年3月5日 14时23分 style"),
+            TimeForm::Iso => (
+                "ISO 8601 式（2024-03-05T14:23:11）",
+                "ISO 8601 (2024-03-05T14:23:11)",
+            ),
+            TimeForm::Compact => ("20240305142311 式", "20240305142311 style"),
+            TimeForm::EpochSeconds => ("Unix 时间戳（秒）", "Unix time in seconds"),
+            TimeForm::EpochMillis => ("Unix 时间戳（毫秒）", "Unix time in milliseconds"),
+            TimeForm::Workbook => ("Excel 日期或序列号", "Excel dates or serial numbers"),
+            TimeForm::Custom => ("映射中的 time_format", "the mapping's time_format"),
+        }
+    }
+}
+
 /// Parses a time cell. `tz` is the offset of timestamps that carry none;
 /// `format` a mapping's strftime format, tried first.
 pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> Option<Stamp> {
@@ -208,6 +285,35 @@ pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> O
             parse_time_text(s, tz)
         }
     }
+}
+
+/// Parses a cell of a column already known to hold times: as
+/// [`parse_time`], and also an Excel serial written as text (`45352.5`,
+/// from a workbook saved as CSV) between 1990 and 2100. Elsewhere such a
+/// number may be an amount or a count, so only a time column reads it.
+pub(crate) fn parse_column_time(
+    cell: CellRef<'_>,
+    tz: FixedOffset,
+    format: Option<&str>,
+) -> Option<Stamp> {
+    parse_time(cell, tz, format).or_else(|| match cell {
+        CellRef::Text(s) => text_serial(s.trim(), tz),
+        _ => None,
+    })
+}
+
+/// Serials of 1990-01-01 and 2100-01-01.
+const PLAUSIBLE_SERIALS: std::ops::Range<f64> = 32_874.0..73_051.0;
+
+fn text_serial(s: &str, tz: FixedOffset) -> Option<Stamp> {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && s.bytes().filter(|b| *b == b'.').count() <= 1;
+    let n: f64 = s.parse().ok().filter(|_| plain)?;
+    if !PLAUSIBLE_SERIALS.contains(&n) {
+        return None;
+    }
+    parse_time_number(n, tz)
 }
 
 fn local(
@@ -446,6 +552,18 @@ fn parse_unit_duration(s: &str) -> Option<f64> {
     any.then_some(total)
 }
 
+/// Parses a cell of a column that a total row (合计) adds up: talk time
+/// with the duration parser the rows use (`65`, `1分23秒`, `00:01:23`),
+/// billed minutes and fees as amounts.
+pub(crate) fn parse_summable(role: crate::mapping::Role, cell: CellRef<'_>) -> Option<f64> {
+    if role == crate::mapping::Role::TalkSeconds {
+        if let Some(secs) = parse_duration(cell) {
+            return Some(f64::from(secs));
+        }
+    }
+    parse_amount(cell)
+}
+
 /// Parses an amount or a count: digits with an optional fraction, a
 /// currency sign, thousands separators or a unit after it.
 pub fn parse_amount(cell: CellRef<'_>) -> Option<f64> {
@@ -523,9 +641,31 @@ mod tests {
             ("95123", "9***3"),
             ("2023-07-26 01:51:32", "2023-07-26 01:51:32"),
             ("+86 138 0013 8000", "+86**********8000"),
+            ("44030119900101123X", "440***********123X"),
+            ("44030119900101123x", "440***********123x"),
+            ("440301900101123", "440********1123"),
+            ("44030119900101123", "440**********1123"),
         ];
         for (raw, want) in cases {
             assert_eq!(mask_number(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn numbers_inside_text_are_masked() {
+        let cases = [
+            (
+                "1,44030119900101123X,2024-03-01 10:00:00",
+                "1,440***********123X,2024-03-01 10:00:00",
+            ),
+            ("张三 13800138000", "张三 138****8000"),
+            ("sip:13800138000@pbx", "sip:138****8000@pbx"),
+            ("2024-03-01 10:00:00", "2024-03-01 10:00:00"),
+            ("44030119900101123X", "440***********123X"),
+            ("单价 16839.15 元", "单价 16839.15 元"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(mask_text(raw), want, "{raw}");
         }
     }
 
@@ -572,6 +712,29 @@ mod tests {
             Some("%d.%m.%Y %H:%M:%S"),
         );
         assert_eq!(custom.map(|s| s.epoch), Some(want));
+    }
+
+    #[test]
+    fn text_serials_read_in_time_columns() {
+        let tz = FixedOffset::east_opt(8 * 3600).unwrap();
+        // 2024-03-02 12:00:00 +08:00
+        let noon = 1_709_352_000;
+        assert_eq!(
+            parse_column_time(CellRef::Text("45353.5"), tz, None).map(|s| s.epoch),
+            Some(noon)
+        );
+        assert_eq!(
+            parse_column_time(CellRef::Text("45353"), tz, None).map(|s| s.epoch),
+            Some(noon - 12 * 3600)
+        );
+        assert_eq!(parse_time(CellRef::Text("45353.5"), tz, None), None);
+        for implausible in ["1234.5", "99999.5", "4.5.6", "-45353.5", "45353,5"] {
+            assert_eq!(
+                parse_column_time(CellRef::Text(implausible), tz, None),
+                None,
+                "{implausible}"
+            );
+        }
     }
 
     #[test]

@@ -11,8 +11,8 @@ use nianshen_table::{CellRef, Event, Flow, RowView, SourceInfo, TableError};
 use crate::error::CdrError;
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
-use crate::model::{FileInfo, Side, TotalRowCheck};
-use crate::normalize::parse_amount;
+use crate::model::{FileInfo, Side, SkippedFile, TotalRowCheck};
+use crate::normalize::parse_summable;
 use crate::row::{self, Parsed, RowCtx};
 use crate::signals::FileSignals;
 use crate::tally::{Origin, Tally};
@@ -32,6 +32,12 @@ pub struct ReadOptions {
     pub glob_base: Option<PathBuf>,
     /// Write phone numbers unmasked in bad-row samples and signals.
     pub unmask: bool,
+    /// Treat files named one by one as found in a folder: one that is no
+    /// table or is empty is passed over into
+    /// [`crate::SideStats::skipped_files`] instead of stopping the read.
+    /// For callers that expand folders themselves (the checks of a case).
+    /// Default false: a file named on the command line must be readable.
+    pub pass_over_unreadable: bool,
 }
 
 impl ReadOptions {
@@ -44,7 +50,42 @@ impl ReadOptions {
             glob_mappings: Vec::new(),
             glob_base: None,
             unmask: false,
+            pass_over_unreadable: false,
         }
+    }
+}
+
+impl ReadOptions {
+    /// Lists the globs of `glob_mappings` that match none of `files`. A
+    /// mapping that never applies most often has a typo in its `files`.
+    pub fn unmatched_globs(&self, files: &[PathBuf]) -> Vec<String> {
+        let Ok(globs) = compile_globs(self) else {
+            return Vec::new();
+        };
+        globs
+            .iter()
+            .zip(&self.glob_mappings)
+            .filter(|((matcher, _), _)| {
+                !files.iter().any(|f| {
+                    let rel = match &self.glob_base {
+                        Some(base) => relative_to(f, base),
+                        None => f.clone(),
+                    };
+                    matcher.is_match(&rel)
+                })
+            })
+            .map(|(_, (glob, _))| glob.clone())
+            .collect()
+    }
+
+    /// Collects the warnings of the mappings in use, such as an ignored
+    /// `time_format`.
+    pub fn mapping_warnings(&self) -> Vec<crate::matching::Warning> {
+        self.mapping
+            .iter()
+            .chain(self.glob_mappings.iter().map(|(_, m)| m))
+            .flat_map(|m| m.warnings.iter().cloned())
+            .collect()
     }
 }
 
@@ -120,8 +161,9 @@ impl ScanOptions {
 ///
 /// Errors: a path that is missing or unreadable, a file that is not call
 /// records or whose columns cannot be mapped, a folder without any table.
-/// Files found inside a folder that are no tables (PDFs, images) are
-/// passed over.
+/// Files found inside a folder or an archive that are no tables (PDFs,
+/// images, empty files) are passed over and listed in
+/// [`crate::SideStats::skipped_files`].
 pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError> {
     read_side_with(paths, opts, &ScanOptions::default())
 }
@@ -147,21 +189,22 @@ pub fn read_side_with(
             let files = walk(path)?;
             let before = side.side.stats.files.len();
             for f in &files {
-                if let Err(e) = side.read_file(f, mapping_for(f, opts, &globs)) {
-                    if !matches!(
-                        e,
-                        CdrError::Table(TableError::Binary { .. } | TableError::Empty { .. })
-                    ) {
-                        return Err(e);
-                    }
-                    tracing::warn!(file = %f.display(), "not a table, passed over: {e}");
-                }
+                side.read_found(f, mapping_for(f, opts, &globs))?;
             }
             if side.side.stats.files.len() == before {
                 return Err(CdrError::NoFiles { path: path.clone() });
             }
+        } else if opts.pass_over_unreadable {
+            side.read_found(path, mapping_for(path, opts, &globs))?;
         } else {
             side.read_file(path, mapping_for(path, opts, &globs))?;
+        }
+    }
+    if side.side.stats.files.is_empty() {
+        if let Some(first) = paths.first() {
+            return Err(CdrError::NoFiles {
+                path: first.clone(),
+            });
         }
     }
     Ok(side.finish())
@@ -283,6 +326,40 @@ impl<'o> SideBuilder<'o> {
         }
     }
 
+    /// Reads a file found in a folder: one that is no table, or an archive
+    /// with nothing readable in it, is listed as skipped instead of
+    /// stopping the read.
+    fn read_found(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
+        let skipped_before = self.side.stats.skipped_files.len();
+        match self.read_file(path, mapping) {
+            Err(CdrError::Table(
+                e @ (TableError::Binary { .. }
+                | TableError::Empty { .. }
+                | TableError::Archive { .. }),
+            )) => {
+                tracing::info!(file = %path.display(), "not a table, passed over: {e}");
+                self.skip(path, &e);
+                Ok(())
+            }
+            // An archive whose members were all passed over, each listed.
+            Err(CdrError::NoFiles { .. })
+                if self.side.stats.skipped_files.len() > skipped_before =>
+            {
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// Lists a file or archive member as passed over.
+    fn skip(&mut self, path: &Path, reason: &TableError) {
+        self.side.stats.skipped_files.push(SkippedFile {
+            path: path.to_path_buf(),
+            reason_zh: reason.reason(nianshen_rules::Lang::Zh),
+            reason_en: reason.reason(nianshen_rules::Lang::En),
+        });
+    }
+
     /// Reads one file: every source in it that is call records.
     fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
         let _span = tracing::info_span!("read", file = %path.display()).entered();
@@ -334,7 +411,8 @@ impl<'o> SideBuilder<'o> {
                 Flow::Continue(())
             }
             Event::Skipped { file, reason } => {
-                tracing::warn!(file = %file.display(), "archive member passed over: {reason}");
+                tracing::info!(file = %file.display(), "archive member passed over: {reason}");
+                self.skip(&file, &reason);
                 Flow::Continue(())
             }
         })?;
@@ -558,11 +636,11 @@ impl SideBuilder<'_> {
         };
         match row::parse(cells, row, &mut ctx) {
             Ok(parsed) => {
-                for col in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
+                for (role, col) in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
                     .into_iter()
-                    .filter_map(|r| plan.col(r))
+                    .filter_map(|r| Some((r, plan.col(r)?)))
                 {
-                    if let Some(v) = parse_amount(cells.get(col)) {
+                    if let Some(v) = parse_summable(role, cells.get(col)) {
                         *state.sums.entry(col).or_default() += v;
                     }
                 }
@@ -601,7 +679,7 @@ impl SideBuilder<'_> {
             let Some(col) = plan.col(role) else {
                 continue;
             };
-            let Some(stated) = parse_amount(cells.get(col)) else {
+            let Some(stated) = parse_summable(role, cells.get(col)) else {
                 continue;
             };
             self.side.stats.total_rows.push(TotalRowCheck {

@@ -8,8 +8,8 @@ use crate::layout::Plan;
 use crate::mapping::Role;
 use crate::model::BadRow;
 use crate::normalize::{
-    leading_zero_lost, mask_number, normalize_number, parse_amount, parse_duration, parse_time,
-    NumberValue, Stamp,
+    leading_zero_lost, mask_text, normalize_number, parse_amount, parse_column_time,
+    parse_duration, NumberValue, Stamp,
 };
 use crate::signals::FileSignals;
 use crate::vocab::{is_word, Answer, Direction, Vocabulary};
@@ -25,6 +25,24 @@ pub(crate) enum Unusable {
     DamagedCallee,
     NoOwnNumber,
     NoDirection,
+}
+
+/// Gives the reason texts (Chinese, English) of an unusable-row reason id,
+/// such as `no_caller`, for text output.
+pub fn unusable_reason(id: &str) -> Option<(&'static str, &'static str)> {
+    [
+        Unusable::NoCaller,
+        Unusable::NoCallee,
+        Unusable::MaskedCaller,
+        Unusable::MaskedCallee,
+        Unusable::DamagedCaller,
+        Unusable::DamagedCallee,
+        Unusable::NoOwnNumber,
+        Unusable::NoDirection,
+    ]
+    .into_iter()
+    .find(|u| u.id() == id)
+    .map(Unusable::texts)
 }
 
 impl Unusable {
@@ -216,7 +234,7 @@ fn parse_times<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Result<Ti
         if c.is_blank() {
             continue;
         }
-        match parse_time(c, plan.tz, plan.time_format.as_deref()) {
+        match parse_column_time(c, plan.tz, plan.time_format.as_deref()) {
             Some(s) => out[i] = Some(s),
             // An unparsable end time does not make the call unreadable.
             None if role == Role::End => {}
@@ -332,8 +350,13 @@ fn note_times(
     );
     if let (Some(s), Some(e)) = (start.or(answer), end) {
         if e.epoch < s.epoch {
-            ctx.signals.hit("end_before_start", row, || {
-                format!("{} > {}", s.epoch, e.epoch)
+            let tz = ctx.plan.tz;
+            ctx.signals.hit_texts("end_before_start", row, || {
+                let (from, to) = (fmt_time(s.epoch, tz), fmt_time(e.epoch, tz));
+                (
+                    format!("start {from}, end {to}"),
+                    format!("开始 {from}，挂机 {to}"),
+                )
             });
         }
     }
@@ -350,8 +373,11 @@ fn note_talk(ctx: &mut RowCtx<'_>, row: u64, talk: u32, answer: Option<Stamp>, e
     if let (Some(a), Some(e)) = (answer, end) {
         let span = e.epoch - a.epoch;
         if (span - i64::from(talk)).abs() > 1 {
-            ctx.signals.hit("talk_vs_answer_end", row, || {
-                format!("talk {talk} s, end - answer {span} s")
+            ctx.signals.hit_texts("talk_vs_answer_end", row, || {
+                (
+                    format!("talk {talk} s, end - answer {span} s"),
+                    format!("通话时长 {talk} 秒，挂机 − 应答 {span} 秒"),
+                )
             });
         }
     }
@@ -385,12 +411,13 @@ fn note_numbers(
     });
 }
 
-/// A number as output: masked unless unmasking was asked for.
+/// Formats a number or cell value for output, its phone and ID numbers
+/// masked unless unmasking was requested.
 pub(crate) fn show(n: &str, unmask: bool) -> String {
     if unmask {
         n.to_string()
     } else {
-        mask_number(n)
+        mask_text(n)
     }
 }
 

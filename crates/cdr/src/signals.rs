@@ -26,7 +26,47 @@ pub struct Signal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SampleRow {
     pub row: u64,
+    /// The detail in English, or in no language (a number, a time).
     pub detail: String,
+    /// The detail in Chinese when it has words; empty when `detail` has none.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail_zh: String,
+}
+
+impl SampleRow {
+    /// Returns the detail in the user's language.
+    pub fn detail_in(&self, lang: nianshen_rules::Lang) -> &str {
+        match lang {
+            nianshen_rules::Lang::Zh if !self.detail_zh.is_empty() => &self.detail_zh,
+            _ => &self.detail,
+        }
+    }
+}
+
+/// Names what a signal id means, in Chinese and in English, for text
+/// output (JSON keeps the ids).
+pub fn signal_label(id: &str) -> (&'static str, &'static str) {
+    match id {
+        "seconds_missing" => ("时间没有秒", "timestamps without seconds"),
+        "seconds_zero_excess" => ("秒数为 0 的时间过多", "too many timestamps at second 0"),
+        "scientific_notation" => ("号码被存成科学计数法", "numbers in scientific notation"),
+        "leading_zero_lost" => ("号码开头的 0 丢了", "numbers that lost their leading zero"),
+        "mixed_time_formats" => (
+            "同一文件混用多种时间写法",
+            "several timestamp forms in one file",
+        ),
+        "talk_vs_answer_end" => (
+            "通话时长与“挂机时间 − 应答时间”不符",
+            "talk time differs from end − answer",
+        ),
+        "end_before_start" => ("挂机时间早于开始时间", "end before start"),
+        "duplicates" => ("完全相同的重复记录", "duplicate records"),
+        "ids_out_of_order" => ("通话 ID 不按顺序递增", "call ids out of order"),
+        "outside_period" => ("记录在核查期之外", "records outside the period"),
+        "future_time" => ("时间在未来", "times in the future"),
+        "unmatched_cluster" => ("未匹配的记录集中出现", "unmatched records in clusters"),
+        _ => ("其他迹象", "other signal"),
+    }
 }
 
 /// Signal counters of one file.
@@ -45,12 +85,25 @@ pub struct FileSignals {
 impl FileSignals {
     /// Counts one occurrence of a signal at `row`.
     pub(crate) fn hit(&mut self, id: &'static str, row: u64, detail: impl FnOnce() -> String) {
+        self.hit_texts(id, row, || (detail(), String::new()));
+    }
+
+    /// Counts one occurrence of a signal at `row` whose detail has words:
+    /// `detail` gives it in English and in Chinese.
+    pub(crate) fn hit_texts(
+        &mut self,
+        id: &'static str,
+        row: u64,
+        detail: impl FnOnce() -> (String, String),
+    ) {
         let entry = self.found.entry(id).or_default();
         entry.0 += 1;
         if entry.1.len() < SAMPLES {
+            let (detail, detail_zh) = detail();
             entry.1.push(SampleRow {
                 row,
-                detail: detail(),
+                detail,
+                detail_zh,
             });
         }
     }
@@ -77,6 +130,7 @@ impl FileSignals {
                 self.zero_samples.push(SampleRow {
                     row,
                     detail: String::new(),
+                    detail_zh: String::new(),
                 });
             }
         }
@@ -136,7 +190,8 @@ impl FileSignals {
                         .flat_map(|(f, _, rows)| {
                             rows.iter().map(move |r| SampleRow {
                                 row: *r,
-                                detail: format!("{f:?}"),
+                                detail: f.label().1.to_string(),
+                                detail_zh: f.label().0.to_string(),
                             })
                         })
                         .take(SAMPLES)

@@ -42,8 +42,13 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     let options = read_options(cx)?;
     let local_paths = without_duplicates(cx, &local_paths);
     let carrier_paths = without_duplicates(cx, &carrier_paths);
+    mapping_notes(
+        cx,
+        &options,
+        &[local_paths.as_slice(), carrier_paths.as_slice()].concat(),
+    );
     let local = nianshen_cdr::read_side(&local_paths, &options)?;
-    side_quality(cx, &local.stats, cx.t("本地话单", "local records"));
+    side_quality(cx, &local.stats, cx.t("本地", "local"));
     let activity = AgentActivity {
         agents: local.stats.agents.clone(),
         file: local_paths.first().map(|p| cx.rel(p)),
@@ -54,7 +59,7 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     let mut metrics = json!({ "declared": declared });
     if !carrier_paths.is_empty() {
         let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
-        side_quality(cx, &carrier.stats, cx.t("运营商话单", "carrier bills"));
+        side_quality(cx, &carrier.stats, cx.t("运营商", "carrier"));
         let recon_value = reconcile(cx, &local, &carrier);
         if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
             target.extend(source);
@@ -138,6 +143,51 @@ fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result
     Ok(filled)
 }
 
+/// Says which `[[mappings]]` match no call-record file and which have a
+/// `time_format` that was ignored, instead of leaving them silently
+/// unused.
+fn mapping_notes(cx: &mut Context<'_>, options: &ReadOptions, files: &[PathBuf]) {
+    let unmatched = options.unmatched_globs(files);
+    for (index, entry) in cx.case.file.mappings.clone().iter().enumerate() {
+        let n = index + 1;
+        if unmatched.contains(&entry.files) {
+            cx.input_missing(
+                &format!("[[mappings]] 第 {n} 项 files 所指的话单"),
+                &format!("the call records of [[mappings]] entry {n} (files)"),
+                &cx.case.dir.join(&entry.files),
+            );
+        }
+        let ignored = options
+            .glob_mappings
+            .get(index)
+            .map_or(&[][..], |(_, m)| m.warnings.as_slice());
+        let format = entry.mapping.get("time_format").and_then(|v| v.as_str());
+        if let (Some(w), Some(format)) = (ignored.first(), format) {
+            let reason = cx.t(w.message.clone(), w.message_en.clone());
+            let row = toml_line(&cx.case.dir.join("case.toml"), "time_format", format);
+            cx.bad_cell(
+                &cx.case.dir.join("case.toml"),
+                row,
+                "time_format",
+                format,
+                reason,
+            );
+        }
+    }
+}
+
+/// Finds the 1-based line of a TOML file that contains `key` and `value`
+/// (1 when not found), so a finding can point at it.
+fn toml_line(path: &std::path::Path, key: &str, value: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .position(|l| l.trim_start().starts_with(key) && l.contains(value))
+        })
+        .map_or(1, |i| i as u64 + 1)
+}
+
 fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
     let mut glob_mappings = Vec::new();
     for (index, entry) in cx.case.file.mappings.iter().enumerate() {
@@ -154,6 +204,8 @@ fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
         glob_mappings,
         glob_base: Some(cx.case.dir.clone()),
         unmask: cx.unmask,
+        // The files come from the case's folders, expanded above.
+        pass_over_unreadable: true,
     })
 }
 
@@ -268,9 +320,14 @@ fn measure_name(cx: &Context<'_>, measure: &str) -> String {
     }
 }
 
-/// Unreadable rows, masked numbers, total rows that disagree with the data
-/// and rows whose disposition and talk time disagree.
+/// Files passed over, unreadable rows, masked numbers, total rows that
+/// disagree with the data and rows whose disposition and talk time
+/// disagree.
 fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
+    for skipped in &stats.skipped_files {
+        let reason = cx.t(skipped.reason_zh.clone(), skipped.reason_en.clone());
+        cx.input_unreadable(&skipped.path, reason);
+    }
     if stats.unreadable_rows > 0 {
         let evidence = stats
             .bad_rows

@@ -236,3 +236,50 @@ fn custom_order_without_mapping_suggests_one() {
     assert!(err.contains("has_header = false"), "{err}");
     assert!(err.contains("[columns]"), "{err}");
 }
+
+#[test]
+fn own_number_mapping_keeps_xls_columns() {
+    let Some(f) = realdata("cdr-other/chinamobile_2015-05_voice.xls") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = dir.path().join("m.toml");
+    std::fs::write(&m, "own_number = \"13800138000\"\n").expect("write");
+
+    let (code, out, err) = run(&[
+        "cdr".as_ref(),
+        "inspect".as_ref(),
+        f.as_os_str(),
+        "--mapping".as_ref(),
+        m.as_os_str(),
+        "--json".as_ref(),
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(j["unreadable_rows"], 0);
+    assert_eq!(j["rows"], 74);
+    for role in ["start", "talk_seconds", "direction"] {
+        assert!(j["mapping"][role].is_string(), "{role}: {}", j["mapping"]);
+    }
+}
+
+#[test]
+fn suggested_mappings_give_roles_only_to_fitting_columns() {
+    if let Some(f) = realdata("cdr-asterisk/kelysaina_cdr_Master_custom_order.csv") {
+        let (code, _, err) = inspect(&f);
+        assert_eq!(code, 2);
+        assert!(!err.contains("\ncaller = 3"), "dst is no caller: {err}");
+        assert!(
+            err.contains("# caller = ") && err.contains("# callee = "),
+            "{err}"
+        );
+        assert!(err.contains("start = 9"), "{err}");
+    }
+    if let Some(f) = realdata("xlsx/htsec_mixed_text_number_codes_yyyymmdd_int.xlsx") {
+        let (code, _, err) = inspect(&f);
+        assert_eq!(code, 2);
+        assert!(!err.contains("start = \"股东账号\""), "{err}");
+        assert!(!err.contains("callee = \"成交日期\""), "{err}");
+    }
+}

@@ -21,7 +21,9 @@ pub(crate) fn stream_members<R: Read + Seek>(
         let Ok(member) = archive.by_index(i) else {
             continue;
         };
-        let name = member.name().map(|n| n.to_string()).unwrap_or_default();
+        let name = member_name(member.name_raw())
+            .or_else(|| member.name().ok().map(|n| n.into_owned()))
+            .unwrap_or_default();
         if member.is_dir() || is_system_file(&name) {
             continue;
         }
@@ -81,6 +83,19 @@ fn read_member<R: Read + Seek>(
         .read_to_end(&mut bytes)
         .map_err(|e| broken(e.to_string()))?;
     Ok(bytes)
+}
+
+/// Decodes a member's name from its raw bytes: UTF-8 (flagged, or from the
+/// Unicode path field), else GB18030, which Chinese Windows archivers
+/// write without any flag. `None` leaves the name to the ZIP reader's own
+/// CP437 decoding.
+fn member_name(raw: &[u8]) -> Option<String> {
+    if let Ok(name) = std::str::from_utf8(raw) {
+        return Some(name.to_string());
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(raw)
+        .map(|name| name.into_owned())
 }
 
 /// macOS resource forks and Windows thumbnails that archivers add.

@@ -8,10 +8,11 @@ use crate::stream::{Event, Flow, RowView};
 use crate::text::DecodeReader;
 use crate::{ProblemKind, RowProblem};
 
-/// Parses records and hands them to `sink`. One record is held back so
-/// that the last one can be reported as a problem instead when the file
-/// ends inside a quoted field (a cut-off export): the `csv` crate itself
-/// accepts such a record silently.
+/// Parses records and hands them to `sink`. One record is held back, so
+/// the last one can be reported as a problem when the export was cut off.
+/// That is when the file ends inside a quoted field, or ends without a
+/// line break after a record shorter than the one before. The `csv` crate
+/// itself accepts such a record silently.
 pub(crate) fn stream_records<R: Read>(
     path: &Path,
     reader: DecodeReader<R>,
@@ -29,6 +30,8 @@ pub(crate) fn stream_records<R: Read>(
     let mut held = csv::StringRecord::new();
     let mut next = csv::StringRecord::new();
     let mut held_row: Option<u64> = None;
+    // Fields of the record before the held one.
+    let mut before_held = 0usize;
 
     loop {
         let row = csv.position().line();
@@ -51,19 +54,28 @@ pub(crate) fn stream_records<R: Read>(
                 return Ok(());
             }
         }
+        before_held = if held_row.is_some() { held.len() } else { 0 };
         std::mem::swap(&mut held, &mut next);
         held_row = Some(row);
     }
 
     let decoder = csv.get_ref();
     let (invalid_bytes, unclosed) = (decoder.replacements, decoder.quotes % 2 == 1);
+    let cut_short = decoder.last_byte.is_some_and(|b| b != b'\n') && held.len() < before_held;
     if let Some(row) = held_row {
-        let event = if unclosed {
+        let kind = if unclosed {
+            Some(ProblemKind::UnclosedQuote)
+        } else if cut_short {
+            Some(ProblemKind::CutOff)
+        } else {
+            None
+        };
+        let event = if let Some(kind) = kind {
             Event::Problem(RowProblem {
                 file: path.to_path_buf(),
                 sheet: None,
                 row,
-                kind: ProblemKind::UnclosedQuote,
+                kind,
                 text: held.iter().collect::<Vec<_>>().join(","),
             })
         } else {

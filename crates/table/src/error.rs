@@ -67,7 +67,10 @@ impl TableError {
                 format!("no such file or folder: {f}.\nCheck the path.")
             }
             (TableError::Io { source, .. }, Lang::Zh) => {
-                format!("无法读取文件“{f}”：{source}。\n请确认文件存在且有读取权限。")
+                format!(
+                    "无法读取文件“{f}”：{}。\n请确认文件存在且有读取权限。",
+                    io_kind_zh(source)
+                )
             }
             (TableError::Io { source, .. }, Lang::En) => {
                 format!("cannot read {f}: {source}.\nMake sure the file exists and is readable.")
@@ -86,24 +89,104 @@ impl TableError {
                 "{f} is not a table: its content is binary ({what}), neither CSV/TXT text nor an Excel workbook nor a ZIP archive.\nExport it again as CSV or Excel."
             ),
             (TableError::Workbook { message, .. }, Lang::Zh) => format!(
-                "Excel 文件“{f}”已损坏或无法解析：{message}。\n请用 Excel 打开后另存为 .xlsx，或重新导出。"
+                "Excel 文件“{f}”已损坏或无法解析：{}。\n请用 Excel 打开后另存为 .xlsx，或重新导出。",
+                workbook_detail_zh(message)
             ),
             (TableError::Workbook { message, .. }, Lang::En) => format!(
                 "the workbook {f} is damaged or cannot be parsed: {message}.\nOpen it in Excel and save it as .xlsx, or export it again."
             ),
-            (TableError::Archive { message, .. }, Lang::Zh) => {
-                format!("压缩包“{f}”无法使用：{message}。\n请确认压缩包完整，且其中有 CSV/TXT/Excel 文件。")
-            }
+            (TableError::Archive { message, .. }, Lang::Zh) => format!(
+                "压缩包“{f}”无法使用：{}。\n请确认压缩包完整，且其中有 CSV/TXT/Excel 文件。",
+                archive_detail_zh(message)
+            ),
             (TableError::Archive { message, .. }, Lang::En) => format!(
                 "cannot use the archive {f}: {message}.\nMake sure it is complete and contains CSV/TXT/Excel files."
             ),
-            (TableError::Text { row, message, .. }, Lang::Zh) => {
-                format!("文件“{f}”第 {row} 行无法读取：{message}。\n请检查该行附近的内容，或重新导出文件。")
+            (TableError::Text { row, .. }, Lang::Zh) => {
+                format!("文件“{f}”第 {row} 行起无法按文本表格读取。\n请检查该行附近的内容，或重新导出文件。")
             }
             (TableError::Text { row, message, .. }, Lang::En) => format!(
                 "{f}, row {row}: cannot read: {message}.\nCheck the content near that row or export the file again."
             ),
         }
+    }
+}
+
+impl TableError {
+    /// Says in a few words why the file was not read, without its name or
+    /// advice: for lists of files passed over.
+    pub fn reason(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (TableError::NotFound { .. }, Lang::Zh) => "找不到该文件".to_string(),
+            (TableError::NotFound { .. }, Lang::En) => "no such file".to_string(),
+            (TableError::Io { source, .. }, Lang::Zh) => {
+                format!("读取失败（{}）", io_kind_zh(source))
+            }
+            (TableError::Io { source, .. }, Lang::En) => format!("cannot be read: {source}"),
+            (TableError::Empty { .. }, Lang::Zh) => "文件是空的".to_string(),
+            (TableError::Empty { .. }, Lang::En) => "the file is empty".to_string(),
+            (TableError::Binary { what, .. }, Lang::Zh) => {
+                format!("不是表格，内容是二进制数据（{}）", what_zh(what))
+            }
+            (TableError::Binary { what, .. }, Lang::En) => {
+                format!("not a table: binary content ({what})")
+            }
+            (TableError::Workbook { message, .. }, Lang::Zh) => {
+                format!("Excel 文件已损坏：{}", workbook_detail_zh(message))
+            }
+            (TableError::Workbook { message, .. }, Lang::En) => {
+                format!("damaged workbook: {message}")
+            }
+            (TableError::Archive { message, .. }, Lang::Zh) => {
+                format!("压缩包无法使用：{}", archive_detail_zh(message))
+            }
+            (TableError::Archive { message, .. }, Lang::En) => {
+                format!("unusable archive: {message}")
+            }
+            (TableError::Text { row, .. }, Lang::Zh) => format!("第 {row} 行起无法读取"),
+            (TableError::Text { row, message, .. }, Lang::En) => {
+                format!("cannot be read from row {row}: {message}")
+            }
+        }
+    }
+}
+
+/// Says in Chinese what is wrong inside a damaged workbook. The details
+/// come from this crate's own checks and from the workbook reader. Those
+/// of the reader are English, so one phrase sums them up.
+fn workbook_detail_zh(message: &str) -> String {
+    if message.contains("links sectors in a cycle") {
+        return "文件内部的扇区链首尾相连，结构已损坏".to_string();
+    }
+    if message.starts_with("invalid sector shift") {
+        return "文件头中的扇区大小无效".to_string();
+    }
+    if message.starts_with("file shorter than its header") {
+        return "文件比文件头还短，可能只复制了一部分".to_string();
+    }
+    if message.contains("past the last column") || message.contains("beyond the last column") {
+        return "有单元格位于工作表最后一列之外".to_string();
+    }
+    "工作簿的内部结构不完整或不一致，无法解析".to_string()
+}
+
+/// Says in Chinese what is wrong with an archive; the ZIP reader's own
+/// messages are English and are summed up in one phrase.
+fn archive_detail_zh(message: &str) -> &'static str {
+    match message {
+        "no files inside" => "其中没有文件",
+        m if m.starts_with("member too large") => "其中的文件过大，无法解压",
+        _ => "压缩包已损坏或格式不受支持",
+    }
+}
+
+/// Names the common reasons a read fails, in Chinese.
+fn io_kind_zh(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "没有读取权限",
+        std::io::ErrorKind::NotFound => "文件不存在",
+        std::io::ErrorKind::UnexpectedEof => "文件意外结束",
+        _ => "系统读取错误",
     }
 }
 
@@ -123,5 +206,65 @@ fn what_zh(what: &str) -> &str {
         "NUL bytes" => "含有 NUL 字节",
         "control characters" => "大量控制字符或无法解码的字节",
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lists the words of a message written in Latin letters, less the
+    /// product words a Chinese message may contain.
+    fn latin_words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| {
+                w.len() > 1 && !["Excel", "xlsx", "xls", "zip", "CSV", "TXT", "ZIP"].contains(w)
+            })
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn chinese_messages_carry_no_english_details() {
+        let file = PathBuf::from("话单.xls");
+        let errors = [
+            TableError::Workbook {
+                file: file.clone(),
+                message: "Cfb error: Invalid OLE signature (not an office document?)".into(),
+            },
+            TableError::Workbook {
+                file: file.clone(),
+                message: "the sector allocation table links sectors in a cycle".into(),
+            },
+            TableError::Archive {
+                file: file.clone(),
+                message: "invalid Zip archive: Could not find EOCD".into(),
+            },
+            TableError::Io {
+                file: file.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+            },
+            TableError::Text {
+                file: file.clone(),
+                row: 3,
+                message: "invalid UTF-8".into(),
+            },
+        ];
+        for e in &errors {
+            for text in [e.message(Lang::Zh), e.reason(Lang::Zh)] {
+                assert_eq!(latin_words(&text), Vec::<String>::new(), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn workbook_details_keep_their_meaning_in_chinese() {
+        let e = TableError::Workbook {
+            file: PathBuf::from("a.xls"),
+            message: "the DIFAT chain links sectors in a cycle".into(),
+        };
+
+        assert!(e.message(Lang::Zh).contains("扇区链首尾相连"));
+        assert!(e.message(Lang::En).contains("DIFAT"));
     }
 }

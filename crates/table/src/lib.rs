@@ -32,6 +32,9 @@ pub enum ProblemKind {
     /// The file ends inside a quoted field: the export was cut off or a
     /// quote was never closed.
     UnclosedQuote,
+    /// The last line has fewer fields than the line before it and no line
+    /// break after it: the file was cut off while exported or copied.
+    CutOff,
 }
 
 impl ProblemKind {
@@ -39,6 +42,7 @@ impl ProblemKind {
     pub fn zh(self) -> &'static str {
         match self {
             ProblemKind::UnclosedQuote => "引号未闭合，文件可能被截断",
+            ProblemKind::CutOff => "最后一行不完整，文件在导出或复制时可能被截断",
         }
     }
 
@@ -46,6 +50,7 @@ impl ProblemKind {
     pub fn en(self) -> &'static str {
         match self {
             ProblemKind::UnclosedQuote => "unclosed quote; the file may be cut off",
+            ProblemKind::CutOff => "the last line is incomplete; the file may have been cut off",
         }
     }
 }

@@ -181,6 +181,9 @@ pub(crate) struct DecodeReader<R> {
     pub(crate) replacements: u64,
     /// `"` characters passed on; odd at the end means an unclosed quote.
     pub(crate) quotes: u64,
+    /// The last byte passed on: a text that does not end with a line
+    /// break may have been cut off.
+    pub(crate) last_byte: Option<u8>,
 }
 
 impl<R: Read> DecodeReader<R> {
@@ -203,6 +206,7 @@ impl<R: Read> DecodeReader<R> {
             finished: false,
             replacements: 0,
             quotes: 0,
+            last_byte: None,
         }
     }
 
@@ -238,6 +242,9 @@ impl<R: Read> DecodeReader<R> {
                 memchr::memmem::find_iter(produced, "\u{fffd}".as_bytes()).count() as u64;
         }
         self.quotes += memchr::memchr_iter(b'"', produced).count() as u64;
+        if let Some(last) = produced.last() {
+            self.last_byte = Some(*last);
+        }
         if last && result == encoding_rs::CoderResult::InputEmpty {
             self.finished = true;
         }

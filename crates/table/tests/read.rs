@@ -134,6 +134,39 @@ fn truncated_file_keeps_earlier_rows() {
 }
 
 #[test]
+fn short_unterminated_last_line_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "cut.csv",
+        b"caller,callee,start,secs\n13800138000,13900139000,2024-03-01 10:00:00,30\n13800138000,1390013",
+    );
+
+    let t = read_table(&p).unwrap();
+
+    assert_eq!(t.rows.len(), 2);
+    assert_eq!(t.problems.len(), 1);
+    assert_eq!(
+        (t.problems[0].row, t.problems[0].kind),
+        (3, ProblemKind::CutOff)
+    );
+}
+
+#[test]
+fn whole_unterminated_last_line_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = write(dir.path(), "whole.csv", b"a,b,c\n1,2,3\n4,5,6");
+    let short_with_break = write(dir.path(), "short.csv", b"a,b,c\n1,2,3\n4,5\n");
+
+    for p in [whole, short_with_break] {
+        let t = read_table(&p).unwrap();
+
+        assert_eq!(t.rows.len(), 3, "{}", p.display());
+        assert!(t.problems.is_empty(), "{}", p.display());
+    }
+}
+
+#[test]
 fn xls_exports_keep_text_cells() {
     let Some(p) = realdata("cdr-other/chinamobile_2015-05_voice.xls") else {
         return;

@@ -1,5 +1,7 @@
 //! `nianshen cdr inspect FILE`: how a call-record file is read.
 
+use std::path::Path;
+
 use nianshen_cdr::{Inspection, ReadOptions, Vocabulary};
 use nianshen_rules::Lang;
 
@@ -14,20 +16,75 @@ pub fn run(args: CdrArgs, lang: Lang) -> Result<u8, Failure> {
 }
 
 fn run_inspect(args: InspectArgs, lang: Lang) -> Result<u8, Failure> {
+    if args.file.is_dir() {
+        return Err(folder_given(&args.file, lang));
+    }
     let pack = load_pack(&args.rules, lang)?;
     let mut opts = ReadOptions::new(Vocabulary::from_pack(&pack));
     opts.mapping = mapping_arg(args.mapping.as_ref(), lang)?;
     opts.unmask = args.unmask;
-    let inspection =
-        nianshen_cdr::inspect(&args.file, &opts).map_err(|e| Failure::new(e.message(lang)))?;
+    let inspection = nianshen_cdr::inspect(&args.file, &opts)
+        .map_err(|e| Failure::new(e.message_with_flag(lang, "--mapping")))?;
     if args.json {
         let json =
             serde_json::to_string_pretty(&inspection).map_err(|e| Failure::new(e.to_string()))?;
-        println!("{json}");
+        crate::output::println(&json);
     } else {
-        print!("{}", describe(&inspection, lang));
+        crate::output::print(&describe(&inspection, lang));
     }
     Ok(EXIT_OK)
+}
+
+/// Rejects a folder given to `cdr inspect`, which describes one file, and
+/// lists a few of the folder's files to choose from.
+fn folder_given(dir: &Path, lang: Lang) -> Failure {
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let example = files
+        .first()
+        .map_or_else(|| dir.join("文件名.csv"), |name| dir.join(name));
+    let listed = files.iter().take(5).cloned().collect::<Vec<_>>();
+    let (more_zh, more_en) = match files.len() {
+        0 => (
+            "（其中没有文件）".to_string(),
+            " (it holds no files)".to_string(),
+        ),
+        n => (
+            format!(
+                "（其中有 {n} 个文件：{}{}）",
+                listed.join("、"),
+                if n > 5 { "等" } else { "" }
+            ),
+            format!(
+                " (it holds {n} files: {}{})",
+                listed.join(", "),
+                if n > 5 { ", …" } else { "" }
+            ),
+        ),
+    };
+    Failure::localized(
+        lang,
+        format!(
+            "“{}”是文件夹{more_zh}；cdr inspect 一次查看一个文件。\n请指定其中的一个文件，例如：nianshen cdr inspect \"{}\"",
+            dir.display(),
+            example.display()
+        ),
+        format!(
+            "{} is a folder{more_en}; cdr inspect looks at one file at a time.\nName one of its files, e.g. nianshen cdr inspect \"{}\"",
+            dir.display(),
+            example.display()
+        ),
+    )
 }
 
 fn layout_name(layout: &str, lang: Lang) -> &str {
@@ -68,6 +125,7 @@ fn describe(i: &Inspection, lang: Lang) -> String {
     describe_source(&mut text, i);
     describe_rows(&mut text, i);
     describe_signals(&mut text, i);
+    describe_notes(&mut text, i);
     text.out
 }
 
@@ -80,8 +138,20 @@ fn describe_source(t: &mut Text, i: &Inspection) {
 
     let enc = i.encoding.clone().unwrap_or_else(|| "—".into());
     let delim = i.delimiter.clone().unwrap_or_else(|| "—".into());
+    let format_zh = match i.format.as_str() {
+        "text" => "文本",
+        "xls" => "Excel 97-2003 工作簿（.xls）",
+        "xlsx" => "Excel 工作簿（.xlsx）",
+        other => other,
+    };
+    let delim_zh = match delim.as_str() {
+        "\\t" => "制表符",
+        "," => "逗号",
+        " " => "空格",
+        other => other,
+    };
     t.line(
-        format!("格式：{}，编码：{enc}，分隔符：{delim}", i.format),
+        format!("格式：{format_zh}，编码：{enc}，分隔符：{delim_zh}"),
         format!("format: {}, encoding: {enc}, delimiter: {delim}", i.format),
     );
 
@@ -122,21 +192,33 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
             i.rows, i.answered, i.usable, i.unusable_rows, i.unreadable_rows, i.masked_numbers
         ),
     );
-    for (reason, n) in &i.unusable_by_reason {
+    if i.duplicates_removed > 0 {
+        let dup = i.duplicates_removed;
+        let total = i.rows + dup;
         t.line(
-            format!("  无法核对（{reason}）：{n} 行"),
-            format!("  unusable ({reason}): {n} rows"),
+            format!("  {total} 行中 {dup} 行为 FreeSWITCH B 腿或同一通话的重复副本，已去重（不计入上面的行数）"),
+            format!("  {dup} of {total} rows were FreeSWITCH B-legs or copies of one call and were left out (not counted above)"),
+        );
+    }
+    for (reason, n) in &i.unusable_by_reason {
+        let (zh, en) = nianshen_cdr::unusable_reason(reason).unwrap_or((reason, reason));
+        t.line(
+            format!("  无法核对（{zh}）：{n} 行"),
+            format!("  unusable ({en}): {n} rows"),
         );
     }
     for b in i.unreadable.iter().take(10) {
-        let col = b.column.clone().unwrap_or_default();
+        let (col_zh, col_en) = b.column.as_ref().map_or_else(
+            || (String::new(), String::new()),
+            |c| (format!("列 {c}，"), format!("column {c}, ")),
+        );
         t.line(
             format!(
-                "  第 {} 行无法读取：{}（列 {col}，值“{}”）",
+                "  第 {} 行无法读取：{}（{col_zh}值“{}”）",
                 b.row, b.reason_zh, b.value
             ),
             format!(
-                "  row {} unreadable: {} (column {col}, value {:?})",
+                "  row {} unreadable: {} ({col_en}value {:?})",
                 b.row, b.reason_en, b.value
             ),
         );
@@ -155,26 +237,47 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
     }
 }
 
+/// Describes archive members passed over and the warnings of the reading.
+fn describe_notes(t: &mut Text, i: &Inspection) {
+    for f in &i.skipped_files {
+        t.line(
+            format!("注意：已跳过“{}”：{}", f.path.display(), f.reason_zh),
+            format!("note: passed over {}: {}", f.path.display(), f.reason_en),
+        );
+    }
+    for w in &i.warnings {
+        t.line(
+            format!("注意：{}", w.message),
+            format!("note: {}", w.message_en),
+        );
+    }
+}
+
 /// Describes the tamper signals with sample rows.
 fn describe_signals(t: &mut Text, i: &Inspection) {
     if i.signals.is_empty() {
         t.line("篡改迹象：无".into(), "tamper signals: none".into());
     }
     for sig in &i.signals {
+        let (label_zh, label_en) = nianshen_cdr::signal_label(&sig.id);
         let rows: Vec<String> = sig.sample_rows.iter().map(|r| r.row.to_string()).collect();
         t.line(
             format!(
-                "篡改迹象 {}：{} 处（如第 {} 行）",
-                sig.id,
+                "篡改迹象：{label_zh}，{} 处（如第 {} 行）",
                 sig.count,
                 rows.join("、")
             ),
             format!(
-                "tamper signal {}: {} (e.g. rows {})",
-                sig.id,
+                "tamper signal: {label_en}, {} (e.g. rows {})",
                 sig.count,
                 rows.join(", ")
             ),
         );
+        for r in sig.sample_rows.iter().filter(|r| !r.detail.is_empty()) {
+            t.line(
+                format!("  第 {} 行：{}", r.row, r.detail_in(Lang::Zh)),
+                format!("  row {}: {}", r.row, r.detail_in(Lang::En)),
+            );
+        }
     }
 }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::FixedOffset;
 use indicatif::{ProgressBar, ProgressStyle};
 use nianshen_cdr::{
-    read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions, Recon,
-    RecordCache, ScanOptions, Side, Vocabulary,
+    no_usable_rows, read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions,
+    Recon, RecordCache, ScanOptions, Side, SideName, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -48,7 +48,39 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let recon = reconcile(&local, &carrier, &plan.matching);
+    let mut recon = reconcile(&local, &carrier, &plan.matching);
+    let sides = [
+        (
+            SideName {
+                zh: "本地",
+                en: "local",
+                mapping_flag: "--local-mapping",
+            },
+            &local,
+        ),
+        (
+            SideName {
+                zh: "运营商",
+                en: "carrier",
+                mapping_flag: "--carrier-mapping",
+            },
+            &carrier,
+        ),
+    ];
+    for (name, side) in sides {
+        recon.warnings.extend(no_usable_rows(name, &side.stats));
+    }
+    // One mapping file given for both sides warns once.
+    for w in plan
+        .local
+        .mapping_warnings()
+        .into_iter()
+        .chain(plan.carrier.mapping_warnings())
+    {
+        if !recon.warnings.contains(&w) {
+            recon.warnings.push(w);
+        }
+    }
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
             Failure::localized(
@@ -66,9 +98,9 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     }
     if args.json {
         let json = serde_json::to_string_pretty(&recon).map_err(|e| Failure::new(e.to_string()))?;
-        println!("{json}");
+        crate::output::println(&json);
     } else {
-        print!("{}", summary(&recon, args.out.as_ref(), lang));
+        crate::output::print(&summary(&recon, args.out.as_ref(), lang));
     }
     Ok(EXIT_OK)
 }
@@ -229,6 +261,22 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
                     t.file.display(), t.row, t.column, t.stated, t.summed
                 )
                 }
+            });
+        }
+    }
+    for (side_zh, side_en, stats) in [("本地", "local", l), ("运营商", "carrier", c)] {
+        for f in &stats.skipped_files {
+            s.push_str(&match lang {
+                Lang::Zh => format!(
+                    "  ! {side_zh}：已跳过“{}”：{}\n",
+                    f.path.display(),
+                    f.reason_zh
+                ),
+                Lang::En => format!(
+                    "  ! {side_en}: passed over {}: {}\n",
+                    f.path.display(),
+                    f.reason_en
+                ),
             });
         }
     }

@@ -1,0 +1,143 @@
+//! Advice on a side that gave nothing to match: every row unreadable, no
+//! answered call, or answered calls none of which can be matched. Without
+//! it a reconciliation of such a side shows only a difference rate of "—".
+
+use crate::matching::Warning;
+use crate::model::SideStats;
+
+/// Names of a side in a warning.
+#[derive(Clone, Copy, Debug)]
+pub struct SideName<'a> {
+    /// `本地` or `运营商`.
+    pub zh: &'a str,
+    /// `local` or `carrier`.
+    pub en: &'a str,
+    /// The option or place that gives this side a mapping, e.g.
+    /// `--local-mapping` or `[[mappings]] in case.toml`.
+    pub mapping_flag: &'a str,
+}
+
+/// Warns when a side read rows but has no usable answered record, naming
+/// the likely cause and the mapping key that fixes it. Returns `None` when
+/// the side has usable records or no rows at all.
+pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
+    if stats.rows == 0 || stats.answered > 0 {
+        return None;
+    }
+    let (zh, en) = (side.zh, side.en);
+    let flag = side.mapping_flag;
+    let rows = stats.rows;
+    let (id, message, message_en) = if stats.unreadable_rows >= rows {
+        (
+            "no_readable_rows",
+            format!("{zh}话单的 {rows} 行都无法读取，没有可核对的通话。请用 nianshen cdr inspect 查看原因；若时间列没有识别出来，请在映射文件（{flag}）的 [columns] 中指明 start，或写 time_format。"),
+            format!("none of the {rows} {en} rows could be read, so nothing can be matched. Run nianshen cdr inspect to see why; if the time column was not recognised, name start under [columns] of a mapping ({flag}) or give time_format."),
+        )
+    } else if stats.answered_all == 0 {
+        (
+            "no_answered_rows",
+            format!("{zh}话单读到 {rows} 行，但没有一行是接通的通话。请确认接通状态列（disposition）和通话时长列识别正确；必要时在映射文件（{flag}）中指明。"),
+            format!("the {rows} {en} rows hold no answered call. Check that the disposition and talk-time columns were recognised; name them in a mapping ({flag}) if not."),
+        )
+    } else {
+        let (why_zh, why_en) = unusable_advice(stats, flag);
+        (
+            "no_usable_rows",
+            format!(
+                "{zh}话单有 {} 通接通的通话，但没有一通可以核对：{why_zh}",
+                stats.answered_all
+            ),
+            format!(
+                "the {en} side has {} answered calls but none can be matched: {why_en}",
+                stats.answered_all
+            ),
+        )
+    };
+    Some(Warning {
+        id: id.to_string(),
+        message,
+        message_en,
+    })
+}
+
+/// Gives the fix for the most common reason answered rows were unusable.
+fn unusable_advice(stats: &SideStats, flag: &str) -> (String, String) {
+    let top = stats
+        .unusable_by_reason
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map_or("", |(id, _)| id.as_str());
+    match top {
+        "no_own_number" => (
+            format!("这是按号码出具的详单，却没有本机号码。请在映射文件（{flag}）中写 own_number = \"本机号码\"。"),
+            format!("this is a bill made per number without its own number. Add own_number = \"the number\" to a mapping ({flag})."),
+        ),
+        "masked_caller" | "masked_callee" => (
+            "号码被打码（如 138****1234），无法逐条核对。请向系统厂商或运营商索取不打码的话单。".to_string(),
+            "the numbers are masked (e.g. 138****1234) and cannot be matched. Ask the vendor or carrier for unmasked records.".to_string(),
+        ),
+        "scientific_caller" | "scientific_callee" => (
+            "号码被存成了科学计数法（如 1.38E+10），数字已丢失。请从系统重新导出，号码列设为文本。".to_string(),
+            "the numbers were saved in scientific notation (e.g. 1.38E+10) and their digits are lost. Export again with the number columns as text.".to_string(),
+        ),
+        _ => (
+            format!("缺少主叫或被叫号码。请在映射文件（{flag}）的 [columns] 中指明 caller 和 callee；按号码出具的详单请指明 other_party（对方号码）和 direction（呼叫类型），并写 own_number = \"本机号码\"。"),
+            format!("the caller or callee number is missing. Name caller and callee under [columns] of a mapping ({flag}); for a bill made per number name other_party and direction and add own_number = \"the number\"."),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCAL: SideName<'static> = SideName {
+        zh: "本地",
+        en: "local",
+        mapping_flag: "--local-mapping",
+    };
+
+    #[test]
+    fn no_numbers_suggests_columns() {
+        let mut stats = SideStats {
+            rows: 74,
+            answered_all: 74,
+            unusable_rows: 74,
+            ..SideStats::default()
+        };
+        stats.unusable_by_reason.insert("no_caller".into(), 74);
+
+        let w = no_usable_rows(LOCAL, &stats).unwrap();
+
+        assert_eq!(w.id, "no_usable_rows");
+        for want in ["other_party", "caller", "own_number", "--local-mapping"] {
+            assert!(w.message.contains(want), "{want}: {}", w.message);
+        }
+    }
+
+    #[test]
+    fn missing_own_number_is_named() {
+        let mut stats = SideStats {
+            rows: 3,
+            answered_all: 3,
+            ..SideStats::default()
+        };
+        stats.unusable_by_reason.insert("no_own_number".into(), 3);
+
+        let w = no_usable_rows(LOCAL, &stats).unwrap();
+
+        assert!(w.message.contains("own_number"), "{}", w.message);
+    }
+
+    #[test]
+    fn usable_or_empty_side_needs_none() {
+        let usable = SideStats {
+            rows: 3,
+            answered: 1,
+            ..SideStats::default()
+        };
+
+        assert!(no_usable_rows(LOCAL, &usable).is_none());
+        assert!(no_usable_rows(LOCAL, &SideStats::default()).is_none());
+    }
+}

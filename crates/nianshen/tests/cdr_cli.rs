@@ -1,0 +1,399 @@
+//! How `cdr inspect` and `recon cdr` talk to the user: closed pipes,
+//! folders given to inspect, the flags their advice names, and Chinese
+//! labels in the text output.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/cdr")
+        .join(name)
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianshen"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the binary with its standard output closed before it writes, as
+/// `| head -1` does once it has its line.
+fn run_into_closed_pipe(args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianshen"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn closed_pipe_ends_inspect_and_recon_quietly() {
+    let file = fixture("bill_title_total.csv");
+    let file = file.to_str().unwrap();
+    let runs: [&[&str]; 3] = [
+        &["cdr", "inspect", file, "--json"],
+        &["cdr", "inspect", file],
+        &["recon", "cdr", "--local", file, "--carrier", file, "--json"],
+    ];
+    for args in runs {
+        let (code, err) = run_into_closed_pipe(args);
+
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn folder_given_to_inspect_asks_for_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("bill_title_total.csv"), dir.path().join("a.csv")).unwrap();
+    std::fs::copy(fixture("per_number_bill.csv"), dir.path().join("b.csv")).unwrap();
+
+    let (code, out, err) = run(&["cdr", "inspect", dir.path().to_str().unwrap()]);
+
+    assert_eq!(code, 2, "{out}");
+    assert!(err.contains("文件夹"), "{err}");
+    assert!(err.contains("a.csv"), "{err}");
+    assert!(err.contains("b.csv"), "{err}");
+}
+
+#[test]
+fn recon_lists_skipped_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture("bill_title_total.csv"), dir.path().join("a.csv")).unwrap();
+    std::fs::copy(fixture("binary.csv"), dir.path().join("乱码.csv")).unwrap();
+    std::fs::write(dir.path().join("空.csv"), b"").unwrap();
+    let folder = dir.path().to_str().unwrap();
+
+    let (code, text, err) = run(&["recon", "cdr", "--local", folder, "--carrier", folder]);
+    let (_, json, _) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        folder,
+        "--carrier",
+        folder,
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("本地：已跳过"), "{text}");
+    assert!(
+        text.contains("乱码.csv") && text.contains("空.csv"),
+        "{text}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        j["local"]["skipped_files"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(j["carrier"]["skipped_files"][1]["reason_zh"], "文件是空的");
+}
+
+/// Runs `check` on a demo case with extra files in its local call-record
+/// folder; returns the findings' (rule, detail) pairs.
+fn check_demo_with(extra: &[(&str, &[u8])]) -> Vec<(String, String)> {
+    check_demo_with_toml(extra, "")
+}
+
+/// As [`check_demo_with`], with `toml` appended to the case's case.toml.
+fn check_demo_with_toml(extra: &[(&str, &[u8])], toml: &str) -> Vec<(String, String)> {
+    let text = check_demo_json(extra, toml);
+    let findings: serde_json::Value = serde_json::from_str(&text).unwrap();
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["detail"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `check` as [`check_demo_with_toml`] does; returns findings.json.
+fn check_demo_json(extra: &[(&str, &[u8])], toml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("case");
+    let (code, _, err) = run(&["demo", case.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+
+    for (name, bytes) in extra {
+        std::fs::write(case.join("话单/本地").join(name), bytes).unwrap();
+    }
+    let case_toml = case.join("case.toml");
+    let text = std::fs::read_to_string(&case_toml).unwrap();
+    std::fs::write(&case_toml, format!("{text}\n{toml}")).unwrap();
+
+    let out = dir.path().join("out");
+    let (_, _, err) = run(&[
+        "check",
+        case.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        "2025-02-15",
+    ]);
+    std::fs::read_to_string(out.join("findings.json"))
+        .unwrap_or_else(|e| panic!("no findings.json ({e}): {err}"))
+}
+
+#[test]
+fn check_reports_unreadable_files() {
+    let binary = std::fs::read(fixture("binary.csv")).unwrap();
+
+    let findings = check_demo_with(&[("乱码.csv", &binary), ("空.csv", b"")]);
+
+    let unreadable: Vec<&String> = findings
+        .iter()
+        .filter(|(rule, _)| rule == "inputs.unreadable")
+        .map(|(_, detail)| detail)
+        .collect();
+    assert_eq!(unreadable.len(), 2, "{findings:?}");
+    assert!(unreadable[0].contains("乱码.csv"), "{unreadable:?}");
+    assert!(unreadable[1].contains("空.csv"), "{unreadable:?}");
+    assert!(findings.iter().any(|(rule, _)| rule == "cdr.summary"));
+}
+
+#[test]
+fn unreadable_rows_finding_names_the_side_once() {
+    let bad_row = "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,不是时间,30\n";
+
+    let findings = check_demo_with(&[("补录.csv", bad_row.as_bytes())]);
+
+    let detail = findings
+        .iter()
+        .find(|(rule, _)| rule == "cdr.unreadable_rows")
+        .map(|(_, d)| d.clone())
+        .unwrap_or_default();
+    assert!(
+        detail.starts_with("本地话单有 1 行无法读取"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn recon_warns_side_without_usable_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(
+        &bill,
+        "对方号码,呼叫类型,开始时间,通话时长\n13900139000,主叫,2024-03-01 10:00:00,30\n",
+    )
+    .unwrap();
+    let good = fixture("bill_title_total.csv");
+    let (bill, good) = (bill.to_str().unwrap(), good.to_str().unwrap());
+
+    let (code, json, err) = run(&["recon", "cdr", "--local", good, "--carrier", bill, "--json"]);
+    let (_, text, _) = run(&["recon", "cdr", "--local", good, "--carrier", bill]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let warning = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "no_usable_rows")
+        .expect("a warning about the carrier side");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("own_number"), "{message}");
+    assert!(message.contains("--carrier-mapping"), "{message}");
+    assert!(
+        text.contains("运营商话单有 1 通接通的通话，但没有一通可以核对"),
+        "{text}"
+    );
+}
+
+#[test]
+fn advice_names_running_command_flag() {
+    let file = fixture("unmappable.csv");
+    let file = file.to_str().unwrap();
+
+    let (inspect_code, _, inspect_err) = run(&["cdr", "inspect", file]);
+    let (recon_code, _, recon_err) = run(&["recon", "cdr", "--local", file, "--carrier", file]);
+
+    assert_eq!((inspect_code, recon_code), (2, 2));
+    assert!(inspect_err.contains("用 --mapping 指定"), "{inspect_err}");
+    assert!(!inspect_err.contains("--local-mapping"), "{inspect_err}");
+    assert!(recon_err.contains("--local-mapping"), "{recon_err}");
+}
+
+#[test]
+fn inspect_text_labels_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("signals.csv");
+    std::fs::write(
+        &file,
+        "主叫号码,被叫号码,开始时间,应答时间,结束时间,通话时长\n\
+         ,13900139000,2024-03-01 10:00:00,2024-03-01 10:00:05,2024-03-01 10:01:05,60\n\
+         13800138000,13900139001,2024-03-01 11:00:00,2024-03-01 11:00:05,2024-03-01 10:59:05,60\n\
+         13800138000,13900139002,1709280000,1709280005,1709280065,60\n\
+         13800138000,13900139003,2024-03-01 12:00:00,2024-03-01 12:00:05,2024-03-01 12:01:05,60\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file]);
+    let (_, json, _) = run(&["cdr", "inspect", file, "--json"]);
+
+    assert_eq!(code, 0, "{err}");
+    for english in [
+        "no_caller",
+        "talk_vs_answer_end",
+        "mixed_time_formats",
+        "EpochSeconds",
+        "talk 60 s",
+        "format: text",
+    ] {
+        assert!(!text.contains(english), "{english} in\n{text}");
+    }
+    for chinese in [
+        "无法核对（主叫号码为空）",
+        "通话时长与“挂机时间 − 应答时间”不符",
+        "通话时长 60 秒，挂机 − 应答 -60 秒",
+        "Unix 时间戳（秒）",
+    ] {
+        assert!(text.contains(chinese), "{chinese} missing in\n{text}");
+    }
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<&str> = j["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["id"].as_str())
+        .collect();
+    assert!(ids.contains(&"talk_vs_answer_end"), "{ids:?}");
+    assert!(ids.contains(&"mixed_time_formats"), "{ids:?}");
+}
+
+#[test]
+fn inspect_text_counts_freeswitch_b_legs_dropped() {
+    let a = "1000,1000,2000,default,2021-04-14 17:27:30,2021-04-14 17:27:32,2021-04-14 17:28:32,62,60,NORMAL_CLEARING,uuid-a,uuid-b,,,";
+    let b = "1000,1000,2000,default,2021-04-14 17:27:30,2021-04-14 17:27:32,2021-04-14 17:28:32,62,60,NORMAL_CLEARING,uuid-b,,,,";
+    let c = "1000,1000,2001,default,2021-04-14 18:00:00,2021-04-14 18:00:02,2021-04-14 18:01:02,62,60,NORMAL_CLEARING,uuid-c,,,,";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("Master.csv");
+    std::fs::write(&file, format!("{a}\n{b}\n{c}\n")).unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file.to_str().unwrap()]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(text.contains("3 行中 1 行为 FreeSWITCH B 腿"), "{text}");
+}
+
+#[test]
+fn check_notes_unused_mappings() {
+    let extra =
+        "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,2024-03-01 10:00:00,30\n";
+    let mappings = r#"
+[[mappings]]
+files = "话单/本地/不存在的*.csv"
+own_number = "13800138000"
+
+[[mappings]]
+files = "话单/本地/补录.csv"
+time_format = "%Y-%q"
+"#;
+
+    let findings = check_demo_with_toml(&[("补录.csv", extra.as_bytes())], mappings);
+
+    let detail = |rule: &str| -> Vec<&String> {
+        findings
+            .iter()
+            .filter(|(r, _)| r == rule)
+            .map(|(_, d)| d)
+            .collect()
+    };
+    let missing = detail("inputs.missing");
+    assert!(
+        missing
+            .iter()
+            .any(|d| d.contains("[[mappings]] 第 1 项") && d.contains("不存在的*.csv")),
+        "{findings:?}"
+    );
+    let bad = detail("inputs.bad_cell");
+    assert!(
+        bad.iter()
+            .any(|d| d.contains("case.toml") && d.contains("%Y-%q")),
+        "{findings:?}"
+    );
+    assert!(
+        !missing.iter().any(|d| d.contains("第 2 项")),
+        "the second mapping matches a file: {findings:?}"
+    );
+}
+
+#[test]
+fn ignored_time_format_warned_by_inspect_and_recon() {
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("m.toml");
+    std::fs::write(&mapping, "time_format = \"yyyy-MM-dd HH:mm:ss\"\n").unwrap();
+    let (file, mapping) = (
+        fixture("bill_title_total.csv"),
+        mapping.to_str().unwrap().to_string(),
+    );
+    let file = file.to_str().unwrap();
+
+    let (code, text, err) = run(&["cdr", "inspect", file, "--mapping", &mapping]);
+    let (_, json, _) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        file,
+        "--carrier",
+        file,
+        "--local-mapping",
+        &mapping,
+        "--carrier-mapping",
+        &mapping,
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("注意：映射") && text.contains("time_format"),
+        "{text}"
+    );
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ids: Vec<&str> = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["mapping_time_format_ignored"],
+        "one warning for one file"
+    );
+}
+
+#[test]
+fn check_evidence_masks_id_numbers() {
+    let bad_row =
+        "主叫号码,被叫号码,开始时间,通话时长\n02112345678,13900139000,44030119900101123X,30\n";
+
+    let json = check_demo_json(&[("补录.csv", bad_row.as_bytes())], "");
+
+    assert!(json.contains("440***********123X"), "the bad cell is shown");
+    assert!(!json.contains("44030119900101123X"), "but masked");
+}
