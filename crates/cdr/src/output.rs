@@ -207,15 +207,29 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
 }
 
 fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
-    let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    // Summed by agent id first (0 is no agent), then named: a lookup by
+    // name per record would cost more than the sums.
+    let mut sums = vec![[0u64; 3]; local.agents.len() + 1];
+    let slot = |r: &Record| (r.agent as usize).min(local.agents.len());
     for r in &local.records {
-        let e = by.entry(local.agent(r).unwrap_or("")).or_default();
+        let e = &mut sums[slot(r)];
         e[0] += 1;
         e[1] += u64::from(r.talk_secs);
     }
     for (l, _) in &recon.pairs {
         if let Some(r) = local.records.get(*l as usize) {
-            by.entry(local.agent(r).unwrap_or("")).or_default()[2] += 1;
+            sums[slot(r)][2] += 1;
+        }
+    }
+    let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    for (id, v) in sums.iter().enumerate().filter(|(_, v)| v[0] > 0) {
+        let name = id
+            .checked_sub(1)
+            .and_then(|i| local.agents.get(i))
+            .map_or("", String::as_str);
+        let e = by.entry(name).or_default();
+        for k in 0..3 {
+            e[k] += v[k];
         }
     }
     by.into_iter()
