@@ -30,10 +30,10 @@ use crate::tally::Fnv;
 
 /// The entry format and reader version; changed whenever either changes
 /// what an entry contains.
-const FORMAT: &str = "nianshen-records-1";
+const FORMAT: &str = "nianshen-records-2";
 
 /// Bytes of one record in an entry.
-const RECORD_BYTES: usize = 45;
+const RECORD_BYTES: usize = 39;
 
 /// Records encoded or decoded at a time.
 const CHUNK: usize = 1 << 14;
@@ -224,13 +224,13 @@ fn file_fingerprint(path: &Path, h: &mut Fnv) -> Option<()> {
 fn encode(r: &Record, out: &mut [u8]) {
     out[0..8].copy_from_slice(&r.caller.to_le_bytes());
     out[8..16].copy_from_slice(&r.callee.to_le_bytes());
-    out[16..24].copy_from_slice(&r.time.to_le_bytes());
-    out[24..28].copy_from_slice(&r.talk_secs.to_le_bytes());
-    out[28..32].copy_from_slice(&r.billed_min.to_le_bytes());
-    out[32..36].copy_from_slice(&r.file.to_le_bytes());
-    out[36..40].copy_from_slice(&r.row.to_le_bytes());
-    out[40..44].copy_from_slice(&r.agent.to_le_bytes());
-    out[44] = u8::from(r.no_seconds);
+    out[16..20].copy_from_slice(&r.time.to_le_bytes());
+    out[20..24].copy_from_slice(&r.talk_secs.to_le_bytes());
+    out[24..28].copy_from_slice(&r.billed_min.to_le_bytes());
+    out[28..30].copy_from_slice(&r.file.to_le_bytes());
+    out[30..34].copy_from_slice(&r.row.to_le_bytes());
+    out[34..38].copy_from_slice(&r.agent.to_le_bytes());
+    out[38] = u8::from(r.no_seconds);
 }
 
 fn decode(b: &[u8]) -> Record {
@@ -247,13 +247,13 @@ fn decode(b: &[u8]) -> Record {
     Record {
         caller: u64_at(0),
         callee: u64_at(8),
-        time: u64_at(16) as i64,
-        talk_secs: u32_at(24),
-        billed_min: u32_at(28),
-        file: u32_at(32),
-        row: u32_at(36),
-        agent: u32_at(40),
-        no_seconds: b[44] != 0,
+        time: u32_at(16),
+        talk_secs: u32_at(20),
+        billed_min: u32_at(24),
+        file: u16::from_le_bytes([b[28], b[29]]),
+        row: u32_at(30),
+        agent: u32_at(34),
+        no_seconds: b[38] != 0,
     }
 }
 
@@ -373,7 +373,7 @@ mod tests {
             .map(|i| Record {
                 caller: 100 + i,
                 callee: 200,
-                time: -5 + i as i64,
+                time: 5 + i as u32,
                 talk_secs: 7,
                 billed_min: 1,
                 file: 0,

@@ -53,6 +53,9 @@ pub enum CdrError {
     /// A folder or archive without any file to read.
     #[error("{path}: no call-record files found")]
     NoFiles { path: PathBuf },
+    /// A side made of more files than records can point to.
+    #[error("{path}: more than {limit} files on one side")]
+    TooManyFiles { path: PathBuf, limit: usize },
 }
 
 impl CdrError {
@@ -120,6 +123,10 @@ impl CdrError {
                 "“{}”中没有找到可读取的话单文件（CSV/TXT/Excel/ZIP）。\n请检查路径，或把话单文件放进该文件夹。",
                 path.display()
             ),
+            CdrError::TooManyFiles { path, limit } => format!(
+                "读到“{}”时，这一方的话单文件已超过 {limit} 个。\n请先把小文件合并（例如按月合并），再运行。",
+                path.display()
+            ),
         }
     }
 
@@ -157,6 +164,10 @@ impl CdrError {
             ),
             CdrError::NoFiles { path } => format!(
                 "no call-record files (CSV/TXT/Excel/ZIP) found in {}.\nCheck the path or put the files into that folder.",
+                path.display()
+            ),
+            CdrError::TooManyFiles { path, limit } => format!(
+                "at {}, this side has more than {limit} call-record files.\nMerge small files (e.g. by month) and run again.",
                 path.display()
             ),
         }

@@ -223,6 +223,9 @@ fn read_block(
         return None;
     }
     let text = std::str::from_utf8(text).ok()?;
+    if cut_off_end(text, probe.info.delimiter.unwrap_or(b',')) {
+        return None;
+    }
     let mut parser = LineParser::new(probe, opts, file_idx, k == 0);
     parser.carriage_returns = memchr::memchr(b'\r', text.as_bytes()).is_some();
     let mut from = 0;
@@ -240,6 +243,22 @@ fn read_block(
         newlines,
         lead,
     })
+}
+
+/// True when the text ends without a line break after a line with fewer
+/// cells than the line before: the general reader reports such a file as
+/// cut off, so it reads the file. A block whose only line ends the file
+/// cannot see the line before and gives up too.
+fn cut_off_end(text: &str, delimiter: u8) -> bool {
+    if text.is_empty() || text.ends_with('\n') {
+        return false;
+    }
+    let mut lines = text.rsplit('\n').filter(|l| !l.is_empty());
+    let cells = |l: &str| memchr::memchr_iter(delimiter, l.as_bytes()).count();
+    match (lines.next(), lines.next()) {
+        (Some(last), Some(before)) => cells(last) < cells(before),
+        _ => true,
+    }
 }
 
 /// Reads `len` bytes at `offset` into `buf` (fewer at the end of the
@@ -397,6 +416,12 @@ impl<'a> LineParser<'a> {
         if self.first_block && row < self.probe.first_data_row {
             return Some(());
         }
+        if line.is_empty() {
+            // NOTE: the general reader numbers the record after an empty
+            // line with the empty line's number; such files are left to
+            // it until both number rows alike.
+            return None;
+        }
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() {
             return Some(());
@@ -497,6 +522,8 @@ impl<'a> LineParser<'a> {
         } else {
             start.or(answer)
         }?;
+        // A time a record cannot hold: the general parser reports it.
+        u32::try_from(time).ok()?;
         let talk_secs = if plan.has(Role::TalkSeconds) {
             let c = self.cell(line, Role::TalkSeconds);
             if c.is_empty() {
@@ -628,10 +655,10 @@ impl<'a> LineParser<'a> {
         t.push_record(Record {
             caller,
             callee,
-            time: f.time,
+            time: u32::try_from(f.time).unwrap_or(u32::MAX),
             talk_secs: f.talk_secs,
             billed_min: f.billed_min,
-            file: self.file_idx,
+            file: u16::try_from(self.file_idx).unwrap_or(u16::MAX),
             row: u32::try_from(row).unwrap_or(u32::MAX),
             agent: f.agent,
             no_seconds: !f.has_seconds,
@@ -817,10 +844,10 @@ mod tests {
             "x, A5 ,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,7, answered ",
             "x,A6,13800000000,13900000000,2024-03-05 14:23:11,,,5,WHATEVER",
             "x,A6,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12",
-            "",
             " , ,",
             "x,A7,13800000000,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,9,ANSWERED\r",
             "x,A7,123456789012345678,13900000000,2024-03-05 14:23:11,2024-03-05 14:23:12,,9,ANSWERED",
+            "x,A8,13800000000,13900000000,1960-01-01 00:00:00,1960-01-01 00:00:05,,9,ANSWERED",
         ];
         for i in 0..rows {
             if i % 97 == 0 {
@@ -897,6 +924,22 @@ mod tests {
         let mut invalid = export(500, "").into_bytes();
         invalid.extend_from_slice(b"x,A1,1,2,2024-03-05 14:23:11,,,0,FAILED\xff\n");
         compare(&invalid, 1000, false);
+    }
+
+    #[test]
+    fn empty_lines_fall_back_to_the_general_reader() {
+        compare(export(500, "\n"), 1000, false);
+    }
+
+    #[test]
+    fn cut_off_last_lines_fall_back_to_the_general_reader() {
+        let text = export(500, "");
+        compare(format!("{text}x,A1,13800000000"), 1000, false);
+        compare(
+            format!("{text}x,A1,13800000000,13900000000,2024-03-05 14:23:11,,,0,FAILED"),
+            1000,
+            true,
+        );
     }
 
     #[test]

@@ -98,7 +98,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
                 row: u64::from(r.row),
                 caller: show(&side.number(r.caller), opts.unmask),
                 callee: show(&side.number(r.callee), opts.unmask),
-                time: fmt_time(r.time, tz),
+                time: fmt_time(r.epoch(), tz),
                 talk_seconds: r.talk_secs,
                 billed_minutes: r.billed_min,
             }

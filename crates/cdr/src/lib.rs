@@ -38,7 +38,7 @@ pub use matching::{
     NO_SECONDS_TOLERANCE_SECS,
 };
 pub use model::{
-    BadRow, BadRowKind, FileInfo, Record, Side, SideStats, SkippedFile, TotalRowCheck,
+    BadRow, BadRowKind, FileInfo, Record, Side, SideStats, SkippedFile, TotalRowCheck, MAX_FILES,
 };
 pub use normalize::{
     mask_number, mask_text, normalize_number, parse_duration, parse_time, NumberValue, Stamp,

@@ -200,7 +200,7 @@ fn rate(l: u64, c: u64) -> Option<f64> {
 }
 
 /// Returns the sort key of the matching order: key, then time, then place.
-pub(crate) fn order_key(r: &Record) -> (u64, u64, i64, u32, u32) {
+pub(crate) fn order_key(r: &Record) -> (u64, u64, u32, u16, u32) {
     (r.caller, r.callee, r.time, r.file, r.row)
 }
 
@@ -326,7 +326,7 @@ fn match_key(
     };
     if let ([l], [c]) = (ls, cs) {
         // The common case: one call, one bill row.
-        if (l.time - c.time).abs() > pair_tolerance(l, c, opts) {
+        if (l.epoch() - c.epoch()).abs() > pair_tolerance(l, c, opts) {
             return 0;
         }
         out.push((lo as u32, co as u32));
@@ -335,12 +335,12 @@ fn match_key(
     let mut candidates: Vec<Candidate> = Vec::new();
     let widest = opts.tolerance_secs.max(NO_SECONDS_TOLERANCE_SECS);
     for (i, l) in ls.iter().enumerate() {
-        let from = cs.partition_point(|c| c.time < l.time - widest);
+        let from = cs.partition_point(|c| c.epoch() < l.epoch() - widest);
         for (j, c) in cs.iter().enumerate().skip(from) {
-            if c.time > l.time + widest {
+            if c.epoch() > l.epoch() + widest {
                 break;
             }
-            let dt = (l.time - c.time).abs();
+            let dt = (l.epoch() - c.epoch()).abs();
             if dt > pair_tolerance(l, c, opts) {
                 continue;
             }
@@ -349,8 +349,8 @@ fn match_key(
                 dtalk > opts.talk_tolerance_secs,
                 dt,
                 dtalk,
-                l.time,
-                c.time,
+                l.epoch(),
+                c.epoch(),
                 (lo + i) as u32,
                 (co + j) as u32,
             ));
@@ -384,7 +384,7 @@ fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
         .collect();
     side.records.iter().enumerate().map(move |(i, r)| {
         let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-        (i, (r.time + offset).div_euclid(86_400))
+        (i, (r.epoch() + offset).div_euclid(86_400))
     })
 }
 
@@ -484,10 +484,10 @@ mod tests {
             .map(|i| Record {
                 caller: next() % 50,
                 callee: next() % 50,
-                time: (next() % 100) as i64,
+                time: (next() % 100) as u32,
                 talk_secs: 0,
                 billed_min: 0,
-                file: (next() % 2) as u32,
+                file: (next() % 2) as u16,
                 row: i,
                 agent: 0,
                 no_seconds: false,

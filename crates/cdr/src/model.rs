@@ -13,21 +13,34 @@ use serde::{Deserialize, Serialize};
 pub struct Record {
     pub caller: u64,
     pub callee: u64,
-    /// The time matched on: the answer time when the source has an answer
-    /// column, else the start time.
-    pub time: i64,
+    /// The time matched on, seconds since 1970 UTC: the answer time when
+    /// the source has an answer column, else the start time. Rows with a
+    /// time outside 1970–2106 are unreadable, so 32 bits hold it; see
+    /// [`Record::epoch`].
+    pub time: u32,
     /// Talk time, seconds.
     pub talk_secs: u32,
     /// Billed minutes: the bill's own column, else ceil(talk / 60).
     pub billed_min: u32,
-    /// Index into [`SideStats::files`].
-    pub file: u32,
+    /// Index into [`SideStats::files`]; a side reads at most
+    /// [`MAX_FILES`] files, so that a record takes 40 bytes.
+    pub file: u16,
     /// 1-based row in its file (sheet).
     pub row: u32,
     /// Agent id + 1 into [`Side::agents`], 0 when none.
     pub agent: u32,
     /// The timestamp was written without seconds.
     pub no_seconds: bool,
+}
+
+/// Files (sheets, archive members) one side can have.
+pub const MAX_FILES: usize = u16::MAX as usize;
+
+impl Record {
+    /// Returns the matched time as seconds since 1970 UTC.
+    pub fn epoch(&self) -> i64 {
+        i64::from(self.time)
+    }
 }
 
 /// A file (or sheet, or archive member) read on a side.

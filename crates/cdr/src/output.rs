@@ -140,7 +140,7 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
         r.row.to_string(),
         show(&side.number(r.caller), unmask),
         show(&side.number(r.callee), unmask),
-        fmt_time(r.time, tz_of(side, r)),
+        fmt_time(r.epoch(), tz_of(side, r)),
         r.talk_secs.to_string(),
         r.billed_min.to_string(),
         side.agent(r).unwrap_or("").to_string(),
@@ -170,7 +170,7 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
                 c.row.to_string(),
                 show(&local.number(l.caller), unmask),
                 show(&local.number(l.callee), unmask),
-                fmt_time(l.time, tz_of(local, l)),
+                fmt_time(l.epoch(), tz_of(local, l)),
                 l.talk_secs.to_string(),
                 c.talk_secs.to_string(),
             ]

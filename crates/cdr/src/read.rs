@@ -363,6 +363,12 @@ impl<'o> SideBuilder<'o> {
     /// Reads one file: every source in it that is call records.
     fn read_file(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<(), CdrError> {
         let _span = tracing::info_span!("read", file = %path.display()).entered();
+        if self.side.stats.files.len() >= crate::model::MAX_FILES {
+            return Err(CdrError::TooManyFiles {
+                path: path.to_path_buf(),
+                limit: crate::model::MAX_FILES,
+            });
+        }
         if !self.scan.signals && self.read_fast(path, mapping) {
             return Ok(());
         }

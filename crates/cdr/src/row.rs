@@ -134,6 +134,9 @@ pub(crate) fn parse(
     }) else {
         return Err(missing_time(&cell, plan));
     };
+    if u32::try_from(time.epoch).is_err() {
+        return Err(time_out_of_range(&cell, plan));
+    }
     note_times(ctx, row, time, start, answer, end);
 
     let talk_secs = talk(&cell, plan, start, answer, end)?;
@@ -262,6 +265,20 @@ fn missing_time<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Unreadab
         value: cell(role).to_text(),
         zh: "缺少通话时间",
         en: "call time missing",
+    }
+}
+
+fn time_out_of_range<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Unreadable {
+    let role = if plan.has(Role::Answer) && !cell(Role::Answer).is_blank() {
+        Role::Answer
+    } else {
+        Role::Start
+    };
+    Unreadable {
+        column: plan.name(role).map(str::to_string),
+        value: cell(role).to_text(),
+        zh: "时间不在 1970–2106 年之间，无法核对",
+        en: "time outside 1970–2106, cannot be matched",
     }
 }
 

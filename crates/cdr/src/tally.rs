@@ -144,10 +144,11 @@ impl Tally {
         self.push_record(Record {
             caller,
             callee,
-            time: p.time.epoch,
+            // The row parser leaves only times that fit.
+            time: u32::try_from(p.time.epoch).unwrap_or(u32::MAX),
             talk_secs: p.talk_secs,
             billed_min: p.billed_min,
-            file: at.file_idx,
+            file: u16::try_from(at.file_idx).unwrap_or(u16::MAX),
             row: u32::try_from(p.row).unwrap_or(u32::MAX),
             agent,
             no_seconds: !p.time.has_seconds,

@@ -42,7 +42,7 @@ fn best_shift(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> Option<(i64,
             for l in group_l {
                 let hit = group_c
                     .iter()
-                    .any(|c| (l.time + shift - c.time).abs() <= pair_tolerance(l, c, opts));
+                    .any(|c| (l.epoch() + shift - c.epoch()).abs() <= pair_tolerance(l, c, opts));
                 count += u64::from(hit);
             }
         });
