@@ -32,22 +32,8 @@ struct Plan {
 
 fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     let plan = make_plan(&args, lang)?;
-    let cache = if args.no_cache {
-        None
-    } else {
-        RecordCache::open_default()
-    };
-    let bar = progress_bar(&[&args.local, &args.carrier]);
-    let mut scan = ScanOptions::for_matching();
-    if let Some(bar) = &bar {
-        let bar = bar.clone();
-        scan.progress = Some(Arc::new(move |bytes| bar.inc(bytes)));
-    }
-    let local = read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?;
-    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let (local, carrier) = read_sides(&args, &plan, lang)?;
+
     let mut recon = reconcile(&local, &carrier, &plan.matching);
     let sides = [
         (
@@ -105,7 +91,30 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     Ok(EXIT_OK)
 }
 
-/// Reads a side for matching, from the cache when it holds the same
+/// Reads both sides, through the cache unless `--no-cache`, with a
+/// progress bar on a terminal.
+fn read_sides(args: &ReconCdrArgs, plan: &Plan, lang: Lang) -> Result<(Side, Side), Failure> {
+    let cache = if args.no_cache {
+        None
+    } else {
+        RecordCache::open_default()
+    };
+    let bar = progress_bar(&[&args.local, &args.carrier]);
+    let mut scan = ScanOptions::for_matching();
+    if let Some(bar) = &bar {
+        let bar = bar.clone();
+        scan.progress = Some(Arc::new(move |bytes| bar.inc(bytes)));
+    }
+
+    let local = read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?;
+    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok((local, carrier))
+}
+
+/// Reads a side for matching, from the cache when it contains the same
 /// files read the same way, and stores what was read.
 fn read_cached(
     paths: &[PathBuf],
@@ -128,7 +137,8 @@ fn read_cached(
     Ok(side)
 }
 
-/// A progress bar over the bytes of both sides' files, on a terminal only.
+/// Creates a progress bar over the bytes of both sides' files, on a
+/// terminal only.
 fn progress_bar(sides: &[&[PathBuf]]) -> Option<ProgressBar> {
     if !std::io::stderr().is_terminal() {
         return None;
@@ -143,7 +153,7 @@ fn progress_bar(sides: &[&[PathBuf]]) -> Option<ProgressBar> {
     Some(ProgressBar::new(total).with_style(style))
 }
 
-/// The bytes of a file, or of every file under a folder.
+/// Returns the bytes of a file, or of every file under a folder.
 fn bytes_under(path: &Path) -> u64 {
     if !path.is_dir() {
         return std::fs::metadata(path).map_or(0, |m| m.len());
