@@ -484,23 +484,7 @@ fn declared_figures(cx: &mut Context<'_>, stats: &SideStats) -> Vec<Value> {
             precision.conversion_rate,
         ),
     ];
-    for (id, name, stated, computed, places) in rates {
-        let (Some(stated), Some(computed)) = (stated, computed) else {
-            continue;
-        };
-        let ok = at_precision(stated, places) == at_precision(computed, places);
-        let shown = format!("{:.*}", places as usize, computed);
-        compare(
-            cx,
-            &mut rows,
-            "cdr.declared_mismatch",
-            id,
-            name,
-            stated.to_string(),
-            shown,
-            ok,
-        );
-    }
+    compare_rates(cx, &mut rows, "cdr.declared_mismatch", rates);
     rows
 }
 
@@ -534,6 +518,27 @@ fn compare(
                 ..Evidence::default()
             }],
         );
+    }
+}
+
+/// A declared rate or average: id, name, declared, computed, decimal places.
+type RateFigure = (&'static str, String, Option<f64>, Option<f64>, u32);
+
+/// Compares declared rates with computed ones at their precision, skipping
+/// those where either side is absent.
+fn compare_rates<const N: usize>(
+    cx: &mut Context<'_>,
+    rows: &mut Vec<Value>,
+    rule: &str,
+    rates: [RateFigure; N],
+) {
+    for (id, name, stated, computed, places) in rates {
+        let (Some(stated), Some(computed)) = (stated, computed) else {
+            continue;
+        };
+        let ok = at_precision(stated, places) == at_precision(computed, places);
+        let shown = format!("{:.*}", places as usize, computed);
+        compare(cx, rows, rule, id, name, stated.to_string(), shown, ok);
     }
 }
 
@@ -578,13 +583,6 @@ pub fn compare_complaints(
             precision.complaint_rate,
         ),
     ];
-    for (id, name, stated, computed, places) in rates {
-        let (Some(stated), Some(computed)) = (stated, computed) else {
-            continue;
-        };
-        let ok = at_precision(stated, places) == at_precision(computed, places);
-        let shown = format!("{:.*}", places as usize, computed);
-        compare(cx, &mut rows, rule, id, name, stated.to_string(), shown, ok);
-    }
+    compare_rates(cx, &mut rows, rule, rates);
     rows
 }
