@@ -43,7 +43,13 @@ pub(crate) fn stream_records<R: Read>(
         if !more {
             break;
         }
-        let row = next.position().map_or(row, |p| p.line());
+        // The crate places a record after blank lines at the first blank
+        // line, so the start is counted back from where the record ended:
+        // one line for its terminator and one for each line break inside
+        // quoted fields (at the end of the input the crate counts the
+        // missing terminator too).
+        let embedded: u64 = next.iter().map(|f| f.matches('\n').count() as u64).sum();
+        let row = csv.position().line().saturating_sub(1 + embedded).max(row);
         if let Some(prev) = held_row {
             if sink(Event::Row {
                 row: prev,
@@ -61,7 +67,8 @@ pub(crate) fn stream_records<R: Read>(
 
     let decoder = csv.get_ref();
     let (invalid_bytes, unclosed) = (decoder.replacements, decoder.quotes % 2 == 1);
-    let cut_short = decoder.last_byte.is_some_and(|b| b != b'\n') && held.len() < before_held;
+    let unterminated = decoder.last_byte.is_some_and(|b| b != b'\n');
+    let cut_short = unterminated && held.len() < before_held;
     if let Some(row) = held_row {
         let kind = if unclosed {
             Some(ProblemKind::UnclosedQuote)

@@ -303,3 +303,13 @@ fn xlsx_with_far_cell_stays_small() {
     assert_eq!(t.rows[1].row, 1_048_576);
     assert_eq!(t.rows[1].cells.len(), 16_384);
 }
+
+#[test]
+fn row_after_blank_line_keeps_its_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.csv");
+    std::fs::write(&path, "a,b,c\n1,2,3\n\n4,5,6\n7,8,9\n").unwrap();
+    let table = nianshen_table::read_table(&path).unwrap();
+    let rows: Vec<u64> = table.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, vec![1, 2, 4, 5]);
+}
