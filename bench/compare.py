@@ -368,8 +368,9 @@ def peers_for(calls: int, args, csv_bytes: int) -> tuple[list[str], list[str]]:
         requested = [p for p in args.peers.split(",") if p]
     elif calls >= 100_000_000:
         requested = []
-        notes.append("no peer at 100M and above: the peers need 2.4 to 2.9 times the CSV size in "
-                     "memory (17 to 20 GiB for the 7.5 GB of 50M calls), so 15 GB of CSV does not fit")
+        notes.append("no peer at 100M and above: Polars and pandas need 2.4 to 2.9 times the CSV "
+                     "size in memory (17 to 20 GiB for the 7.5 GB of 50M calls), so 15 GB of CSV does "
+                     "not fit, and DuckDB only finishes by spilling to disk at its memory cap")
     elif calls >= 50_000_000:
         requested = ["polars"]
         notes.append("Polars alone at 50M: it is the fastest peer, and pandas needs over 20 GiB there")
