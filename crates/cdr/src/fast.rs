@@ -361,8 +361,30 @@ struct LineParser<'a> {
     no_signals: FileSignals,
     /// The block holds a carriage return somewhere.
     carriage_returns: bool,
-    /// The last date seen and its day number: rows come in time order.
-    last_day: std::cell::Cell<(u32, i64)>,
+    /// The last date seen, as written, and its day number: rows come in
+    /// time order.
+    last_day: std::cell::Cell<([u8; 10], i64)>,
+    /// Recent agents by their packed text, so that most rows skip the
+    /// table of agents.
+    agents: Box<[(u128, u32); AGENT_SLOTS]>,
+}
+
+/// A date part no stamp has (0xFF is never in UTF-8 text).
+const NO_DAY: [u8; 10] = [0xFF; 10];
+
+/// Slots of the agent cache (a power of two).
+const AGENT_SLOTS: usize = 1024;
+
+/// Packs an agent id of 1 to 15 bytes with its length: two ids pack
+/// alike only when they are equal. `None` for longer ids.
+fn pack_agent(a: &[u8]) -> Option<u128> {
+    if a.is_empty() || a.len() > 15 {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..a.len()].copy_from_slice(a);
+    bytes[15] = a.len() as u8;
+    Some(u128::from_le_bytes(bytes))
 }
 
 /// A row parsed by hand.
@@ -402,7 +424,8 @@ impl<'a> LineParser<'a> {
             total_first_bytes,
             no_signals: FileSignals::default(),
             carriage_returns: true,
-            last_day: std::cell::Cell::new((0, 0)),
+            last_day: std::cell::Cell::new((NO_DAY, 0)),
+            agents: Box::new([(0, 0); AGENT_SLOTS]),
         }
     }
 
@@ -583,10 +606,7 @@ impl<'a> LineParser<'a> {
         };
         let success = plan.has(Role::Outcome)
             && is_word(&plan.success, self.cell(line, Role::Outcome).trim());
-        let agent = match self.cell(line, Role::Agent).trim() {
-            "" => 0,
-            a => self.tally.agent_id(a),
-        };
+        let agent = self.agent(line);
         Some(FastRow {
             agent,
             time,
@@ -601,6 +621,33 @@ impl<'a> LineParser<'a> {
             caller,
             callee,
         })
+    }
+
+    /// The agent id + 1 of a row, 0 when it has none.
+    fn agent(&mut self, line: &str) -> u32 {
+        let a = self.cell(line, Role::Agent);
+        let plain = a
+            .as_bytes()
+            .first()
+            .zip(a.as_bytes().last())
+            .is_some_and(|(f, l)| !f.is_ascii_whitespace() && !l.is_ascii_whitespace());
+        let Some(packed) = pack_agent(a.as_bytes()).filter(|_| plain) else {
+            return match a.trim() {
+                "" => 0,
+                a => self.tally.agent_id(a),
+            };
+        };
+        let slot = ((packed as u64 ^ (packed >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> 54) as usize
+            % AGENT_SLOTS;
+        match self.agents[slot] {
+            (p, id) if p == packed => id,
+            _ => {
+                let id = self.tally.agent_id(a);
+                self.agents[slot] = (packed, id);
+                id
+            }
+        }
     }
 
     /// The key of a number cell (`None` unless usable) and whether it is
@@ -695,46 +742,43 @@ impl<'a> LineParser<'a> {
 
 /// Parses `YYYY-MM-DD HH:MM:SS` or `YYYYMMDDHHMMSS` in an offset of `tz`
 /// seconds east of UTC: (seconds since 1970, has seconds). `None` for any
-/// other form or an impossible date or time. `last_day` holds the last
-/// date (as YYYYMMDD) and its day number.
-fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u32, i64)>) -> Option<(i64, bool)> {
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let mut v = 0u32;
-        for &c in b.get(r)? {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            v = v * 10 + u32::from(d);
+/// other form or an impossible date or time. `last_day` holds the date
+/// part of the last stamp as written and its day number, so that a run
+/// of stamps of one day parses only their times.
+fn fast_time(
+    b: &[u8],
+    tz: i64,
+    last_day: &std::cell::Cell<([u8; 10], i64)>,
+) -> Option<(i64, bool)> {
+    let (date_len, time_at) = match b.len() {
+        19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' => {
+            (10, [11, 14, 17])
         }
-        Some(v)
-    };
-    let (y, mo, d, h, mi, s) = match b.len() {
-        19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' => (
-            digits(0..4)?,
-            digits(5..7)?,
-            digits(8..10)?,
-            digits(11..13)?,
-            digits(14..16)?,
-            digits(17..19)?,
-        ),
-        14 => (
-            digits(0..4)?,
-            digits(4..6)?,
-            digits(6..8)?,
-            digits(8..10)?,
-            digits(10..12)?,
-            digits(12..14)?,
-        ),
+        14 => (8, [8, 10, 12]),
         _ => return None,
     };
+    let two = |at: usize| -> Option<u32> {
+        let (t, u) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
+        (t <= 9 && u <= 9).then_some(u32::from(t) * 10 + u32::from(u))
+    };
+    let (h, mi, s) = (two(time_at[0])?, two(time_at[1])?, two(time_at[2])?);
     if h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let date = y * 10_000 + mo * 100 + d;
+    let mut date = [0u8; 10];
+    date[..date_len].copy_from_slice(&b[..date_len]);
     let days = match last_day.get() {
-        (known, days) if known == date && date != 0 => days,
+        (known, days) if known == date => days,
         _ => {
+            let (y, mo, d) = if date_len == 10 {
+                (
+                    two(0)? * 100 + two(2)?,
+                    two(5)?,
+                    two(8)?,
+                )
+            } else {
+                (two(0)? * 100 + two(2)?, two(4)?, two(6)?)
+            };
             if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
                 return None;
             }
@@ -813,16 +857,16 @@ mod tests {
         ];
         for c in cases {
             let general = parse_time(CellRef::Text(c), tz, None).map(|s| (s.epoch, s.has_seconds));
-            let fast = fast_time(c.as_bytes(), 8 * 3600, &Default::default());
+            let fast = fast_time(c.as_bytes(), 8 * 3600, &std::cell::Cell::new((NO_DAY, 0)));
             if fast.is_some() {
                 assert_eq!(fast, general, "{c}");
             }
         }
-        let day = std::cell::Cell::new((0, 0));
+        let day = std::cell::Cell::new((NO_DAY, 0));
         assert!(fast_time(b"2024-03-05 14:23:11", 0, &day).is_some());
         assert_eq!(
             fast_time(b"20240305142311", 0, &day),
-            fast_time(b"20240305142311", 0, &Default::default())
+            fast_time(b"20240305142311", 0, &std::cell::Cell::new((NO_DAY, 0)))
         );
         assert_eq!(fast_time(b"20240230142311", 0, &day), None);
     }

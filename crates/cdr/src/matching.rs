@@ -206,8 +206,42 @@ pub(crate) fn order_key(r: &Record) -> (u64, u64, u32, u16, u32) {
 
 /// Sorts records into matching order (in parallel for large sides).
 pub(crate) fn sort_records(records: &mut [Record]) {
-    use rayon::slice::ParallelSliceMut;
-    records.par_sort_unstable_by_key(order_key);
+    use rayon::prelude::*;
+    let _span = tracing::info_span!("sort", records = records.len()).entered();
+    // By key alone first (one 128-bit comparison), then the few records
+    // of each key by time and place.
+    records.par_sort_unstable_by_key(|r| (u128::from(r.caller) << 64) | u128::from(r.callee));
+    let cuts = group_cuts(records, rayon::current_num_threads() * 8);
+    let mut slices: Vec<&mut [Record]> = Vec::with_capacity(cuts.len());
+    let mut rest = records;
+    let mut from = 0;
+    for to in cuts {
+        let (head, tail) = rest.split_at_mut(to - from);
+        slices.push(head);
+        rest = tail;
+        from = to;
+    }
+    slices.into_par_iter().for_each(|s| {
+        for group in s.chunk_by_mut(|a, b| key(a) == key(b)) {
+            if group.len() > 1 {
+                group.sort_unstable_by_key(order_key);
+            }
+        }
+    });
+}
+
+/// Ends of about `n` stretches of `records` that never split a key.
+fn group_cuts(records: &[Record], n: usize) -> Vec<usize> {
+    let step = records.len().div_ceil(n.max(1)).max(1);
+    let mut cuts = Vec::new();
+    let mut to = 0;
+    while to < records.len() {
+        to = (to + step).min(records.len());
+        let k = key(&records[to - 1]);
+        to += records[to..].partition_point(|r| key(r) == k);
+        cuts.push(to);
+    }
+    cuts
 }
 
 /// Returns the records in matching order: borrowed when they already are,

@@ -69,6 +69,31 @@ impl Hasher for Fnv {
     }
 }
 
+/// A hasher for integer keys (number keys, ids): one multiply, as the
+/// keys come from files, not from someone choosing collisions.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 ^= self.0 >> 29;
+    }
+}
+
+/// Builds [`IntHasher`]s.
+pub(crate) type FastHash = BuildHasherDefault<IntHasher>;
+
 /// The place of a row (file, sheet), for bad-row samples.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Origin<'a> {
