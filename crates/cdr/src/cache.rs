@@ -30,7 +30,7 @@ use crate::tally::Fnv;
 
 /// The entry format and reader version; changed whenever either changes
 /// what an entry contains.
-const FORMAT: &str = "nianshen-records-2";
+const FORMAT: &str = "nianshen-records-3";
 
 /// Bytes of one record in an entry.
 const RECORD_BYTES: usize = 39;

@@ -486,15 +486,35 @@ fn parse_calendar(s: &str, tz: FixedOffset) -> Option<Stamp> {
 }
 
 /// Parses a duration cell to whole seconds: a number of seconds,
-/// `hh:mm:ss`, `mm:ss`, `2分32秒`, `1小时2分`, or a workbook duration.
+/// `hh:mm:ss`, `mm:ss`, `2分32秒`, `1小时2分`, a workbook duration, or a
+/// workbook time without a date.
 pub fn parse_duration(cell: CellRef<'_>) -> Option<u32> {
     let secs = match cell {
         CellRef::Number(n) => n,
         CellRef::Duration(d) => d,
+        CellRef::DateTime(d) => time_without_date(d)?,
         CellRef::Text(s) => parse_duration_text(s.trim())?,
         _ => return None,
     };
     (0.0..4e9).contains(&secs).then(|| secs.round() as u32)
+}
+
+/// Converts a workbook time cell without a date to seconds. Such a cell is
+/// a talk time formatted as a clock (`h:mm:ss`, Excel's default time
+/// format) rather than as a duration (`[h]:mm:ss`). Its serial is below one
+/// day, which calamine 0.38 decodes to day 0 of the date system: 1899-12-31
+/// (Excel shows "1900-01-00") or 1904-01-01. A real calendar date is no
+/// talk time.
+fn time_without_date(d: NaiveDateTime) -> Option<f64> {
+    let day_zero = [
+        NaiveDate::from_ymd_opt(1899, 12, 31),
+        NaiveDate::from_ymd_opt(1904, 1, 1),
+    ];
+    if !day_zero.contains(&Some(d.date())) {
+        return None;
+    }
+    let midnight = d.date().and_time(chrono::NaiveTime::MIN);
+    Some((d - midnight).num_milliseconds() as f64 / 1000.0)
 }
 
 fn parse_duration_text(s: &str) -> Option<f64> {
@@ -756,6 +776,29 @@ mod tests {
             assert_eq!(parse_duration(CellRef::Text(text)), want, "{text}");
         }
         assert_eq!(parse_duration(CellRef::Duration(151.6)), Some(152));
+    }
+
+    #[test]
+    fn clock_time_cells_are_talk_times() {
+        let at = |(y, mo, d): (i32, u32, u32), (h, mi, s, ms): (u32, u32, u32, u32)| {
+            let day = NaiveDate::from_ymd_opt(y, mo, d).unwrap();
+            CellRef::DateTime(day.and_hms_milli_opt(h, mi, s, ms).unwrap())
+        };
+        let cases = [
+            // 1900 date system: day 0 decodes as 1899-12-31.
+            (at((1899, 12, 31), (1, 2, 3, 0)), Some(3723)),
+            (at((1899, 12, 31), (0, 2, 31, 600)), Some(152)),
+            // 1904 date system: day 0 is 1904-01-01.
+            (at((1904, 1, 1), (0, 2, 32, 0)), Some(152)),
+            (at((1904, 1, 1), (0, 0, 0, 0)), Some(0)),
+            // A real date is a point in time, not a talk time.
+            (at((2024, 3, 5), (0, 2, 32, 0)), None),
+            (at((1904, 1, 2), (0, 2, 32, 0)), None),
+            (at((1899, 12, 30), (0, 2, 32, 0)), None),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(parse_duration(cell), want, "{cell:?}");
+        }
     }
 
     #[test]
