@@ -266,6 +266,7 @@ fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
 }
 
 fn write_csv(dir: &Path, name: &str, head: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<()> {
+    let _span = tracing::debug_span!("write", file = name, rows = rows.len()).entered();
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all("\u{feff}".as_bytes())?;
     {
