@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use nianshen_rules::{
-    builtin_names, builtin_text, load, validate, BasisKind, Calendar, RulePack, Severity,
+    builtin_names, builtin_text, load, validate, BasisKind, BillingIncrement, Calendar, RulePack,
+    Severity,
 };
 
 fn builtin(name: &str) -> RulePack {
@@ -145,6 +146,10 @@ fn regulation_pack_holds_the_specified_values() {
     assert_eq!(p.thresholds.cdr_duration_rates, ["talk_seconds"]);
     assert_eq!(p.thresholds.material_max_bytes, 31_457_280);
     assert_eq!(p.thresholds.permitted_hours, [8, 21]);
+    assert_eq!(
+        p.thresholds.cdr_billing_increment,
+        BillingIncrement::PER_MINUTE
+    );
     assert_eq!(p.precision.complaint_rate, 6);
     assert_eq!(p.schedule.licence.renewal_lead_days, 90);
     let y2024 = &p.schedule.annual_report.years[0];
@@ -308,4 +313,31 @@ fn sample_materials_all_assigned() {
         }
     }
     assert!(seen > 0);
+}
+
+#[test]
+fn billing_increments_read_as_written() {
+    let cases = [
+        ("60/60", Some((60, 60))),
+        ("6/6", Some((6, 6))),
+        ("1/1", Some((1, 1))),
+        ("30/6", Some((30, 6))),
+        (" 30 / 6 ", Some((30, 6))),
+        ("3600/3600", Some((3600, 3600))),
+        ("3601/60", None),
+        ("0/60", None),
+        ("60/0", None),
+        ("60", None),
+        ("60/60/60", None),
+        ("+6/6", None),
+        ("-6/6", None),
+        ("6.0/6", None),
+        ("a/b", None),
+        ("", None),
+    ];
+    for (text, want) in cases {
+        let got = BillingIncrement::parse(text).map(|i| (i.first_secs, i.next_secs));
+        assert_eq!(got, want, "{text:?}");
+    }
+    assert_eq!(BillingIncrement::parse("30/6").unwrap().to_string(), "30/6");
 }
