@@ -14,9 +14,10 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
+use crate::billing::{BillingIncrement, BillingSummary, Classes};
 use crate::model::{Record, Side, SideStats};
 
-/// Matching tolerances.
+/// Matching tolerances and the billing increment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MatchOptions {
     /// Largest time difference of a pair, seconds (rule pack default 5).
@@ -26,6 +27,9 @@ pub struct MatchOptions {
     /// Talk times further apart than this make a duration mismatch,
     /// seconds (default 1).
     pub talk_tolerance_secs: i64,
+    /// How the carrier bills, to recompute billed amounts from the local
+    /// talk time (rule pack default 60/60); it changes no match.
+    pub billing: BillingIncrement,
 }
 
 impl Default for MatchOptions {
@@ -33,6 +37,7 @@ impl Default for MatchOptions {
         MatchOptions {
             tolerance_secs: 5,
             talk_tolerance_secs: 1,
+            billing: BillingIncrement::PER_MINUTE,
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct DayFigures {
     pub carrier_answered: u64,
     pub carrier_talk_seconds: u64,
     pub matched: u64,
+    /// Matched local records of the day whose billing differs.
+    pub billing_differs: u64,
 }
 
 /// A note about the reconciliation, e.g. a likely time-zone offset.
@@ -118,6 +125,10 @@ pub struct Recon {
     pub local_only: u64,
     pub carrier_only: u64,
     pub duration_mismatch: u64,
+    /// Records per result class.
+    pub classes: Classes,
+    /// The increment and how billed amounts were compared.
+    pub billing: BillingSummary,
     pub rates: Rates,
     pub per_day: Vec<DayFigures>,
     pub warnings: Vec<Warning>,
@@ -166,20 +177,32 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     };
     let (lst, cst) = (&local.stats, &carrier.stats);
     let matched = pairs.len() as u64;
+    let (local_only, carrier_only) = (
+        lst.answered.saturating_sub(matched),
+        cst.answered.saturating_sub(matched),
+    );
+    let classified =
+        crate::billing::classify(local, carrier, &pairs, opts, local_only, carrier_only);
+    let mut per_day = per_day(local, carrier, &local_matched);
+    classified.add_to_days(&mut per_day);
+    let mut warnings = crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched);
+    warnings.extend(classified.warnings());
     let recon = Recon {
         local: SideSummary::of(lst),
         carrier: SideSummary::of(cst),
         matched,
-        local_only: lst.answered.saturating_sub(matched),
-        carrier_only: cst.answered.saturating_sub(matched),
+        local_only,
+        carrier_only,
         duration_mismatch: mismatched,
+        classes: classified.classes,
+        billing: classified.billing,
         rates: Rates {
             answered: rate(lst.answered, cst.answered),
             talk_seconds: rate(lst.talk_seconds, cst.talk_seconds),
             billed_minutes: rate(lst.billed_minutes, cst.billed_minutes),
         },
-        per_day: per_day(local, carrier, &local_matched),
-        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        per_day,
+        warnings,
         tolerance_secs: opts.tolerance_secs,
         talk_tolerance_secs: opts.talk_tolerance_secs,
         local_unmatched: unmatched(&local_matched),
@@ -190,6 +213,7 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
         matched = recon.matched,
         local_only = recon.local_only,
         carrier_only = recon.carrier_only,
+        billing_differs = recon.classes.billing_differs,
         "matched"
     );
     recon
@@ -462,6 +486,7 @@ fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigur
                 carrier_answered: v[2],
                 carrier_talk_seconds: v[3],
                 matched: v[4],
+                billing_differs: 0,
             })
         })
         .collect();

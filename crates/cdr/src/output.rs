@@ -7,13 +7,16 @@ use std::path::Path;
 
 use chrono::FixedOffset;
 
-use crate::matching::Recon;
+use crate::billing::{PairClassifier, RecordClass};
+use crate::matching::{MatchOptions, Recon};
 use crate::model::{Record, Side};
 use crate::row::{fmt_time, show};
 
 /// Writes `local_only.csv`, `carrier_only.csv`, `duration_mismatch.csv`,
-/// `per_day.csv`, `per_number.csv` and `per_agent.csv` into `out_dir`
-/// (created when missing). Numbers are masked unless `unmask`.
+/// `billing_mismatch.csv`, `per_day.csv`, `per_number.csv` and
+/// `per_agent.csv` into `out_dir` (created when missing). Numbers are
+/// masked unless `unmask`. The tables count the billing differences of
+/// the local records (by day, calling number and agent).
 ///
 /// Errors: the folder or a file cannot be written; a file already there
 /// is replaced only once its new content is complete.
@@ -59,6 +62,14 @@ pub fn write_recon_csv(
         &MISMATCH_HEAD,
         mismatches(recon, local, carrier, unmask),
     )?;
+    let classifier = PairClassifier::new(carrier, &options_of(recon));
+    write_csv(
+        out_dir,
+        "billing_mismatch.csv",
+        &BILLING_HEAD,
+        billing_mismatches(recon, &classifier, local, carrier, unmask),
+    )?;
+    let differing = BillingCounts::of(recon, &classifier, local, carrier);
     let days = recon.per_day.iter().map(|d| {
         vec![
             d.date.to_string(),
@@ -67,6 +78,7 @@ pub fn write_recon_csv(
             d.carrier_answered.to_string(),
             d.carrier_talk_seconds.to_string(),
             d.matched.to_string(),
+            d.billing_differs.to_string(),
         ]
     });
     write_csv(
@@ -79,6 +91,7 @@ pub fn write_recon_csv(
             "运营商接通",
             "运营商通话秒数",
             "匹配",
+            "计费不一致",
         ],
         days.collect(),
     )?;
@@ -91,14 +104,15 @@ pub fn write_recon_csv(
             "本地通话秒数",
             "运营商接通",
             "运营商通话秒数",
+            "计费不一致",
         ],
-        per_number(local, carrier, unmask),
+        per_number(local, carrier, &differing, unmask),
     )?;
     write_csv(
         out_dir,
         "per_agent.csv",
-        &["坐席", "接通", "通话秒数", "匹配"],
-        per_agent(recon, local),
+        &["坐席", "接通", "通话秒数", "匹配", "计费不一致"],
+        per_agent(recon, local, &differing),
     )?;
     Ok(())
 }
@@ -114,6 +128,99 @@ const MISMATCH_HEAD: [&str; 9] = [
     "本地通话时长(秒)",
     "运营商通话时长(秒)",
 ];
+
+const BILLING_HEAD: [&str; 13] = [
+    "本地文件",
+    "本地行号",
+    "运营商文件",
+    "运营商行号",
+    "主叫号码",
+    "被叫号码",
+    "本地时间",
+    "本地通话时长(秒)",
+    "运营商通话时长(秒)",
+    "计费方式",
+    "按本地时长应计费(秒)",
+    "按本地时长应计费(分钟)",
+    "运营商计费时长(分钟)",
+];
+
+/// The options the reconciliation ran with, as far as classes need them.
+fn options_of(recon: &Recon) -> MatchOptions {
+    MatchOptions {
+        tolerance_secs: recon.tolerance_secs,
+        talk_tolerance_secs: recon.talk_tolerance_secs,
+        billing: recon.billing.increment,
+    }
+}
+
+/// Yields the matched pairs as records.
+fn pair_records<'a>(
+    recon: &'a Recon,
+    local: &'a Side,
+    carrier: &'a Side,
+) -> impl Iterator<Item = (&'a Record, &'a Record)> + 'a {
+    recon.pairs.iter().filter_map(|(l, c)| {
+        Some((
+            local.records.get(*l as usize)?,
+            carrier.records.get(*c as usize)?,
+        ))
+    })
+}
+
+fn billing_mismatches(
+    recon: &Recon,
+    classifier: &PairClassifier,
+    local: &Side,
+    carrier: &Side,
+    unmask: bool,
+) -> Vec<Vec<String>> {
+    let increment = classifier.increment().to_string();
+    pair_records(recon, local, carrier)
+        .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
+        .filter_map(|(l, c)| {
+            let billed = classifier.billed(l, c)?;
+            Some(vec![
+                file_of(local, l),
+                l.row.to_string(),
+                file_of(carrier, c),
+                c.row.to_string(),
+                show(&local.number(l.caller), unmask),
+                show(&local.number(l.callee), unmask),
+                fmt_time(l.epoch(), tz_of(local, l)),
+                l.talk_secs.to_string(),
+                c.talk_secs.to_string(),
+                increment.clone(),
+                billed.recomputed_secs.to_string(),
+                billed.recomputed_minutes.to_string(),
+                billed.carrier_minutes.to_string(),
+            ])
+        })
+        .collect()
+}
+
+/// Billing differences of the local records by calling-number key and
+/// by agent slot (0 no agent, else [`Record::agent`]), for the tables.
+struct BillingCounts {
+    by_caller: HashMap<u64, u64>,
+    by_agent: Vec<u64>,
+}
+
+impl BillingCounts {
+    fn of(recon: &Recon, classifier: &PairClassifier, local: &Side, carrier: &Side) -> Self {
+        let mut counts = BillingCounts {
+            by_caller: HashMap::new(),
+            by_agent: vec![0; local.agents.len() + 1],
+        };
+        for (l, _) in pair_records(recon, local, carrier)
+            .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
+        {
+            *counts.by_caller.entry(l.caller).or_default() += 1;
+            counts.by_agent[(l.agent as usize).min(local.agents.len())] += 1;
+        }
+        counts
+    }
+}
 
 fn tz_of(side: &Side, r: &Record) -> FixedOffset {
     let secs = side
@@ -148,15 +255,7 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
 }
 
 fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
-    recon
-        .pairs
-        .iter()
-        .filter_map(|(l, c)| {
-            Some((
-                local.records.get(*l as usize)?,
-                carrier.records.get(*c as usize)?,
-            ))
-        })
+    pair_records(recon, local, carrier)
         .filter(|(l, c)| {
             l.talk_secs != c.talk_secs
                 && (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs()
@@ -178,10 +277,15 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
         .collect()
 }
 
-fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+fn per_number(
+    local: &Side,
+    carrier: &Side,
+    billing: &BillingCounts,
+    unmask: bool,
+) -> Vec<Vec<String>> {
     // Summed by key first: formatting a number per record would cost more
     // than the sums themselves.
-    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 4]>| {
+    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 5]>| {
         let mut keyed: HashMap<u64, (u64, u64)> = HashMap::new();
         for r in &side.records {
             let e = keyed.entry(r.caller).or_default();
@@ -194,9 +298,12 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
             e[at + 1] += talk;
         }
     };
-    let mut by: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    let mut by: BTreeMap<String, [u64; 5]> = BTreeMap::new();
     sums(local, 0, &mut by);
     sums(carrier, 2, &mut by);
+    for (key, n) in &billing.by_caller {
+        by.entry(local.number(*key).into_owned()).or_default()[4] += n;
+    }
     by.into_iter()
         .map(|(n, v)| {
             let mut row = vec![show(&n, unmask)];
@@ -206,10 +313,10 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
+fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<String>> {
     // Summed by agent id first (0 is no agent), then named: a lookup by
     // name per record would cost more than the sums.
-    let mut sums = vec![[0u64; 3]; local.agents.len() + 1];
+    let mut sums = vec![[0u64; 4]; local.agents.len() + 1];
     let slot = |r: &Record| (r.agent as usize).min(local.agents.len());
     for r in &local.records {
         let e = &mut sums[slot(r)];
@@ -221,14 +328,19 @@ fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
             sums[slot(r)][2] += 1;
         }
     }
-    let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    for (slot, n) in billing.by_agent.iter().enumerate() {
+        if let Some(e) = sums.get_mut(slot) {
+            e[3] += n;
+        }
+    }
+    let mut by: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
     for (id, v) in sums.iter().enumerate().filter(|(_, v)| v[0] > 0) {
         let name = id
             .checked_sub(1)
             .and_then(|i| local.agents.get(i))
             .map_or("", String::as_str);
         let e = by.entry(name).or_default();
-        for k in 0..3 {
+        for k in 0..4 {
             e[k] += v[k];
         }
     }

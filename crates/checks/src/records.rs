@@ -214,6 +214,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     let options = MatchOptions {
         tolerance_secs: thresholds.cdr_match_tolerance_secs,
         talk_tolerance_secs: thresholds.cdr_talk_tolerance_secs,
+        billing: thresholds.cdr_billing_increment,
     };
     let recon = nianshen_cdr::reconcile(local, carrier, &options);
     let value = serde_json::to_value(&recon).unwrap_or(Value::Null);
