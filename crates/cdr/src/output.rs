@@ -93,7 +93,7 @@ pub fn write_recon_csv(
             "匹配",
             "计费不一致",
         ],
-        days.collect(),
+        days,
     )?;
     write_csv(
         out_dir,
@@ -168,17 +168,19 @@ fn pair_records<'a>(
     })
 }
 
-fn billing_mismatches(
-    recon: &Recon,
-    classifier: &PairClassifier,
-    local: &Side,
-    carrier: &Side,
+/// Yields the rows of `billing_mismatch.csv`, one by one: under an
+/// increment the bill does not use, nearly every pair differs.
+fn billing_mismatches<'a>(
+    recon: &'a Recon,
+    classifier: &'a PairClassifier,
+    local: &'a Side,
+    carrier: &'a Side,
     unmask: bool,
-) -> Vec<Vec<String>> {
+) -> impl Iterator<Item = Vec<String>> + 'a {
     let increment = classifier.increment().to_string();
     pair_records(recon, local, carrier)
         .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
-        .filter_map(|(l, c)| {
+        .filter_map(move |(l, c)| {
             let billed = classifier.billed(l, c)?;
             Some(vec![
                 file_of(local, l),
@@ -196,7 +198,6 @@ fn billing_mismatches(
                 billed.carrier_minutes.to_string(),
             ])
         })
-        .collect()
 }
 
 /// Billing differences of the local records by calling-number key and
@@ -353,7 +354,12 @@ fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<St
         .collect()
 }
 
-fn write_csv(dir: &Path, name: &str, head: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<()> {
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    head: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all("\u{feff}".as_bytes())?;
     {
