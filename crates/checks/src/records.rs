@@ -253,6 +253,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     }
 
     unmatched_share(cx, &value, thresholds.cdr_count_mismatch_rate);
+    billing_share(cx, &value, thresholds.cdr_billing_mismatch_rate);
 
     let count = |name: &str| value[name].as_u64().unwrap_or(0).to_string();
     cx.raise(
@@ -262,10 +263,80 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
             ("local_only", count("local_only")),
             ("carrier_only", count("carrier_only")),
             ("duration_mismatch", count("duration_mismatch")),
+            (
+                "billing_differs",
+                value["classes"]["billing_differs"]
+                    .as_u64()
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            (
+                "increment",
+                value["billing"]["increment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
         ],
         Vec::new(),
     );
     value
+}
+
+/// Matched calls whose billed time, recomputed from the local talk time
+/// under the increment, differs from the bill's billed column, as a share
+/// of the calls whose billing was compared. Warnings about the billed
+/// column (e.g. it looks like seconds) go with it as evidence.
+fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
+    let billing = &value["billing"];
+    let number = |v: &Value| v.as_i64().unwrap_or(0);
+    let compared = number(&billing["compared"]);
+    let differs = number(&value["classes"]["billing_differs"]);
+    if compared <= 0 {
+        return;
+    }
+    let share = differs as f64 / compared as f64;
+    if share < threshold {
+        return;
+    }
+    let mut evidence = Vec::new();
+    for warning in value["warnings"].as_array().into_iter().flatten() {
+        if warning["id"].as_str() != Some("billed_column_looks_like_seconds") {
+            continue;
+        }
+        let zh = warning["message"].as_str().unwrap_or_default();
+        let en = warning["message_en"].as_str().unwrap_or(zh);
+        evidence.push(Evidence::note(cx.t(zh, en)));
+    }
+    cx.raise(
+        "cdr.billing_mismatch",
+        &[
+            (
+                "increment",
+                billing["increment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            ("count", differs.to_string()),
+            ("compared", compared.to_string()),
+            ("rate", percent(share)),
+            ("threshold", percent(threshold)),
+            (
+                "carrier_higher",
+                number(&billing["carrier_higher"]).to_string(),
+            ),
+            (
+                "carrier_lower",
+                number(&billing["carrier_lower"]).to_string(),
+            ),
+            (
+                "difference_minutes",
+                number(&billing["difference_minutes"]).to_string(),
+            ),
+        ],
+        evidence,
+    );
 }
 
 /// Totals can agree while the records do not: every call shifted by an hour

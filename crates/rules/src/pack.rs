@@ -340,6 +340,10 @@ pub struct Thresholds {
     /// from the local talk time with it. Default 60/60 (whole minutes).
     #[serde(default)]
     pub cdr_billing_increment: BillingIncrement,
+    /// Share of the compared matched calls whose billing differs at or
+    /// above which `cdr.billing_mismatch` is raised. Default 0.03.
+    #[serde(default = "default_cdr_billing_mismatch_rate")]
+    pub cdr_billing_mismatch_rate: f64,
     /// A 12321 complaint verified later than this after receipt is late, hours.
     pub complaint_verification_hours: i64,
     /// Working days to forward and to reply to a 12321 complaint.
@@ -373,6 +377,10 @@ pub struct Thresholds {
     /// date is stale. Default 180.
     #[serde(default = "default_photo_max_age_days")]
     pub photo_max_age_days: i64,
+}
+
+fn default_cdr_billing_mismatch_rate() -> f64 {
+    0.03
 }
 
 fn default_dengbao_min_level() -> u32 {

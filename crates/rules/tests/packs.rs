@@ -67,6 +67,7 @@ const IDS: &[&str] = &[
     "inputs.unreadable",
     "cdr.data_quality",
     "cdr.summary",
+    "cdr.billing_mismatch",
     "schedule.window",
     "schedule.renewal_overdue",
     "case.category_not_b24",
@@ -112,6 +113,7 @@ fn default_severities_follow_the_rule_table() {
         ("inputs.unreadable", Severity::Yellow),
         ("inputs.missing", Severity::Yellow),
         ("cdr.summary", Severity::Info),
+        ("cdr.billing_mismatch", Severity::Yellow),
         ("case.category_not_b24", Severity::Red),
     ];
     for (id, severity) in cases {
@@ -125,6 +127,7 @@ fn unpublished_thresholds_are_not_presented_as_law() {
     for id in [
         "cdr.count_mismatch",
         "cdr.duration_mismatch",
+        "cdr.billing_mismatch",
         "finance.revenue_mismatch",
         "complaints.late_verification",
     ] {
