@@ -10,16 +10,17 @@
 //! pack (`billed_minutes`: 计费时长, 计费时长(分钟), 计费分钟…) all name
 //! minutes, and the reader keeps whole minutes (a fraction is rounded, half
 //! up). So the recomputed amount is compared in whole minutes, rounded the
-//! same way. Under 60/60 this is exact; under a finer increment such as 6/6
-//! a minutes column hides differences smaller than half a minute.
+//! same way. Under 60/60 this is exact. Under a finer increment such as
+//! 6/6, a difference shows only when it changes the whole minute the
+//! amount rounds to.
 //! NOTE: a column of billed seconds (计费时长(秒)) or of units has no role
 //! yet and is not read, so such a bill counts as having no billed column.
 //!
 //! Every record falls in one class: `exact`, `duration_differs`,
 //! `billing_differs` (matched pairs), `local_only` or `carrier_only`. A pair
 //! whose carrier record comes from a file without a billed column cannot
-//! differ in billing; it is `exact` when its talk times agree and is counted
-//! as not compared.
+//! differ in billing, so it is `exact` when its talk times agree and is
+//! counted as not compared.
 
 use std::collections::BTreeMap;
 
@@ -30,8 +31,9 @@ use crate::model::{Record, Side};
 
 pub use nianshen_rules::BillingIncrement;
 
-/// Billed seconds of a call of `talk_secs` under `increment`: 0 for no
-/// talk time, one first unit up to its length, then whole later units.
+/// Returns the billed seconds of a call of `talk_secs` under `increment`:
+/// 0 for no talk time, one first unit up to its length, then whole later
+/// units.
 pub fn billed_secs(increment: BillingIncrement, talk_secs: u32) -> u64 {
     let (first, next) = (
         u64::from(increment.first_secs),
@@ -47,8 +49,8 @@ pub fn billed_secs(increment: BillingIncrement, talk_secs: u32) -> u64 {
     first + (talk - first).div_ceil(next) * next
 }
 
-/// Billed seconds in whole minutes, rounded half up as the reader rounds
-/// a fraction of a minute in the bill's billed column.
+/// Returns billed seconds in whole minutes, rounded half up as the reader
+/// rounds a fraction of a minute in the bill's billed column.
 pub fn whole_minutes(billed_secs: u64) -> u64 {
     (billed_secs + 30) / 60
 }
@@ -57,13 +59,13 @@ pub fn whole_minutes(billed_secs: u64) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordClass {
-    /// Matched; talk times and (where the bill has a billed column) the
-    /// billed amount agree.
+    /// Matched, and the talk times and (where the bill has a billed
+    /// column) the billed amount agree.
     Exact,
-    /// Matched; talk times differ by more than the talk tolerance.
+    /// Matched, but the talk times differ by more than the talk tolerance.
     DurationDiffers,
-    /// Matched; talk times agree but the billed amount recomputed from the
-    /// local talk time differs from the bill's.
+    /// Matched with agreeing talk times, but the billed amount recomputed
+    /// from the local talk time differs from the bill's.
     BillingDiffers,
     /// A local record without a partner in the bill.
     LocalOnly,
@@ -71,8 +73,9 @@ pub enum RecordClass {
     CarrierOnly,
 }
 
-/// Records per class. `duration_differs` equals the reconciliation's
-/// `duration_mismatch`, `local_only` and `carrier_only` its own figures.
+/// Record counts per class. `duration_differs` equals the reconciliation's
+/// `duration_mismatch`, and `local_only` and `carrier_only` are its own
+/// figures.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Classes {
     pub exact: u64,
@@ -82,7 +85,7 @@ pub struct Classes {
     pub carrier_only: u64,
 }
 
-/// How the billed amounts were compared.
+/// The billing comparison: the increment, the unit and the counts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BillingSummary {
     /// The increment the local talk time was billed with, e.g. `60/60`.
@@ -116,14 +119,14 @@ pub struct BilledPair {
 }
 
 impl BilledPair {
-    /// Whether the bill disagrees with the recomputed amount.
+    /// Returns whether the bill disagrees with the recomputed amount.
     pub fn differs(&self) -> bool {
         self.recomputed_minutes != self.carrier_minutes
     }
 }
 
-/// Classifies matched pairs: the talk tolerance and increment of the
-/// reconciliation and which bill files have a billed column.
+/// A classifier of matched pairs: the talk tolerance and increment of the
+/// reconciliation, and which bill files have a billed column.
 #[derive(Clone, Debug)]
 pub struct PairClassifier {
     increment: BillingIncrement,
@@ -133,7 +136,7 @@ pub struct PairClassifier {
 }
 
 impl PairClassifier {
-    /// A classifier for pairs of `carrier`'s records with `opts`.
+    /// Creates a classifier for pairs of `carrier`'s records under `opts`.
     pub fn new(carrier: &Side, opts: &MatchOptions) -> Self {
         PairClassifier {
             increment: opts.billing,
@@ -147,17 +150,18 @@ impl PairClassifier {
         }
     }
 
-    /// The increment pairs are billed with.
+    /// Returns the increment pairs are billed with.
     pub fn increment(&self) -> BillingIncrement {
         self.increment
     }
 
-    /// Whether the talk times of a pair differ beyond the tolerance.
+    /// Returns whether the talk times of a pair differ beyond the tolerance.
     pub fn talk_differs(&self, l: &Record, c: &Record) -> bool {
         (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs() > self.talk_tolerance_secs
     }
 
-    /// The billed amounts of a pair, when its bill row has a billed column.
+    /// Returns the billed amounts of a pair when its bill row has a billed
+    /// column.
     pub fn billed(&self, l: &Record, c: &Record) -> Option<BilledPair> {
         if !self
             .billed_column
@@ -175,7 +179,7 @@ impl PairClassifier {
         })
     }
 
-    /// The class of a matched pair.
+    /// Returns the class of a matched pair.
     pub fn class(&self, l: &Record, c: &Record) -> RecordClass {
         if self.talk_differs(l, c) {
             RecordClass::DurationDiffers

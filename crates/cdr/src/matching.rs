@@ -27,8 +27,8 @@ pub struct MatchOptions {
     /// Talk times further apart than this make a duration mismatch,
     /// seconds (default 1).
     pub talk_tolerance_secs: i64,
-    /// How the carrier bills, to recompute billed amounts from the local
-    /// talk time (rule pack default 60/60); it changes no match.
+    /// The carrier's billing increment, to recompute billed amounts from
+    /// the local talk time (rule pack default 60/60). It changes no match.
     pub billing: BillingIncrement,
 }
 
@@ -127,7 +127,7 @@ pub struct Recon {
     pub duration_mismatch: u64,
     /// Records per result class.
     pub classes: Classes,
-    /// The increment and how billed amounts were compared.
+    /// The billing comparison: increment, unit and counts.
     pub billing: BillingSummary,
     pub rates: Rates,
     pub per_day: Vec<DayFigures>,

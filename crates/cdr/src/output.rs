@@ -145,7 +145,8 @@ const BILLING_HEAD: [&str; 13] = [
     "运营商计费时长(分钟)",
 ];
 
-/// The options the reconciliation ran with, as far as classes need them.
+/// Returns the options the reconciliation ran with, as far as the classes
+/// need them.
 fn options_of(recon: &Recon) -> MatchOptions {
     MatchOptions {
         tolerance_secs: recon.tolerance_secs,
@@ -168,8 +169,8 @@ fn pair_records<'a>(
     })
 }
 
-/// Yields the rows of `billing_mismatch.csv`, one by one: under an
-/// increment the bill does not use, nearly every pair differs.
+/// Yields the rows of `billing_mismatch.csv` one by one, because under an
+/// increment the bill does not use nearly every pair differs.
 fn billing_mismatches<'a>(
     recon: &'a Recon,
     classifier: &'a PairClassifier,

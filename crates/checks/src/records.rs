@@ -283,10 +283,11 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     value
 }
 
-/// Matched calls whose billed time, recomputed from the local talk time
-/// under the increment, differs from the bill's billed column, as a share
-/// of the calls whose billing was compared. Warnings about the billed
-/// column (e.g. it looks like seconds) go with it as evidence.
+/// Raises `cdr.billing_mismatch` when the matched calls whose billed time,
+/// recomputed from the local talk time under the increment, differs from
+/// the bill's reach the threshold as a share of the calls compared. A
+/// warning that the billed column looks like seconds goes with it as
+/// evidence.
 fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
     let billing = &value["billing"];
     let number = |v: &Value| v.as_i64().unwrap_or(0);

@@ -234,8 +234,8 @@ fn whole_hour_shift_warned() {
     assert_eq!(fixed["matched"], 20);
 }
 
-/// The figures that matching decides; the billing increment must not move
-/// any of them.
+/// Returns the figures that matching decides, which the billing increment
+/// must not change.
 fn match_figures(r: &Value) -> [Value; 4] {
     ["matched", "local_only", "carrier_only", "duration_mismatch"].map(|k| r[k].clone())
 }
@@ -280,7 +280,7 @@ fn billing_increment_changes_only_the_billing_classes() {
 
     let six = recon(&l, &c, &["--billing", "6/6"]);
 
-    // 61 s and 62 s bill 66 s under 6/6, 1.1 minutes as the bill says; 70 s
+    // 61 s and 62 s bill 66 s under 6/6, 1.1 minutes as the bill states; 70 s
     // bills 72 s, 1.2 minutes, where the bill charges 2 minutes.
     assert_eq!(six["billing"]["increment"], "6/6");
     assert_eq!(six["classes"]["billing_differs"], 3);
@@ -292,7 +292,7 @@ fn billing_increment_changes_only_the_billing_classes() {
 }
 
 #[test]
-fn malformed_billing_increment_is_refused_in_chinese() {
+fn malformed_billing_increment_rejected_in_chinese() {
     let (l, c) = (fixture("billing_local.csv"), fixture("billing_bill.csv"));
     for bad in ["6-6", "0/6", "6/", "60/60/60", "一分钟"] {
         let (code, out, err) = run(&[
@@ -379,7 +379,7 @@ fn billed_column_holding_seconds_is_warned() {
         let talk: u32 = 125 + i * 7;
         let start = format!("2024-03-05 11:{i:02}:07");
         local.push_str(&format!("075512345678,1380013{i:04},{start},{talk}\n"));
-        // Billed by the second under 6/6, written in seconds.
+        // Billed under 6/6 and written in seconds.
         let billed = talk.div_ceil(6) * 6;
         bill.push_str(&format!(
             "075512345678,1380013{i:04},{start},{talk},{billed}\n"

@@ -504,8 +504,8 @@ fn unimplemented_checks_listed() {
         .contains("recordings.missing"));
 }
 
-/// A clean case whose call records are replaced by the billing fixtures:
-/// seven matched calls with agreeing talk times are compared for billing.
+/// Copies the clean case with its call records replaced by the billing
+/// fixtures, which have seven matched calls compared for billing.
 fn billing_case(dir: &tempfile::TempDir) -> PathBuf {
     let case = clean_copy(dir);
     for side in ["话单/本地", "话单/运营商"] {
@@ -535,7 +535,7 @@ fn finding<'a>(findings: &'a Value, rule: &str) -> Option<&'a Value> {
 }
 
 #[test]
-fn billing_differences_raise_a_yellow_finding_under_the_case_increment() {
+fn billing_mismatch_follows_case_increment() {
     let dir = tempfile::tempdir().unwrap();
     let case = billing_case(&dir);
 
@@ -571,7 +571,7 @@ fn billing_differences_raise_a_yellow_finding_under_the_case_increment() {
 }
 
 #[test]
-fn billing_share_below_the_threshold_raises_nothing() {
+fn billing_share_below_threshold_not_raised() {
     let dir = tempfile::tempdir().unwrap();
     let case = billing_case(&dir);
     // Four differences in seven compared calls is 57%.

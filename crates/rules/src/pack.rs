@@ -179,11 +179,12 @@ impl BillingIncrement {
         next_secs: 60,
     };
 
-    /// The longest unit accepted, seconds (one hour).
+    /// The maximum length of a unit, seconds (one hour).
     pub const MAX_SECS: u32 = 3600;
 
-    /// Reads `a/b` (spaces around the parts allowed); `None` unless both
-    /// parts are whole numbers from 1 to [`BillingIncrement::MAX_SECS`].
+    /// Parses `a/b`, allowing spaces around the parts. Returns `None`
+    /// unless both parts are whole numbers from 1 to
+    /// [`BillingIncrement::MAX_SECS`].
     pub fn parse(text: &str) -> Option<BillingIncrement> {
         let (a, b) = text.split_once('/')?;
         let part = |s: &str| -> Option<u32> {
@@ -335,9 +336,9 @@ pub struct Thresholds {
     pub cdr_match_tolerance_no_seconds_secs: i64,
     /// Talk times further apart than this make a duration mismatch, seconds.
     pub cdr_talk_tolerance_secs: i64,
-    /// How the carrier bills answered calls unless the case or the command
-    /// line says otherwise; the reconciliation recomputes billed amounts
-    /// from the local talk time with it. Default 60/60 (whole minutes).
+    /// The carrier's billing increment unless the case or the command line
+    /// sets another. The reconciliation recomputes billed amounts from the
+    /// local talk time with it. Default 60/60 (whole minutes).
     #[serde(default)]
     pub cdr_billing_increment: BillingIncrement,
     /// Share of the compared matched calls whose billing differs at or

@@ -162,7 +162,7 @@ fn overrides_plain_quoted_and_nested_apply() {
 }
 
 #[test]
-fn billing_increment_override_applies_and_a_malformed_one_is_named() {
+fn billing_increment_override_and_bad_value() {
     let pack = load(
         "cn-miit",
         None,

@@ -216,7 +216,7 @@ pub(crate) fn mapping_arg(path: Option<&PathBuf>, lang: Lang) -> Result<Option<M
         .transpose()
 }
 
-/// Reads `--billing a/b`.
+/// Parses `--billing a/b`.
 fn billing_arg(text: &str, lang: Lang) -> Result<BillingIncrement, Failure> {
     BillingIncrement::parse(text).ok_or_else(|| {
         let max = BillingIncrement::MAX_SECS;
@@ -247,7 +247,8 @@ fn pct(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_string(), |r| format!("{:.2}%", r * 100.0))
 }
 
-/// The result classes and how billing was compared, for the summary.
+/// Returns the summary lines of the result classes and the billing
+/// comparison.
 fn classes_lines(r: &Recon, lang: Lang) -> String {
     let (k, b) = (&r.classes, &r.billing);
     let mut s = match lang {
