@@ -4,11 +4,13 @@
 //! numbers, times and durations, one-to-one matching of the company's
 //! records with the carrier's bill, and the reconciliation figures.
 //!
-//! Stages: [`read_side`] (read and normalise) → [`reconcile`] (match and
-//! count) → [`write_recon_csv`] (record lists); [`inspect`] describes how a
-//! single file is read.
+//! Stages: [`read_side`] (read and normalise) → [`reconcile`] (match,
+//! count, and put every record in a [`RecordClass`], billed amounts
+//! recomputed under a [`BillingIncrement`]) → [`write_recon_csv`] (record
+//! lists); [`inspect`] describes how a single file is read.
 
 mod advice;
+mod billing;
 mod cache;
 mod describe;
 mod error;
@@ -29,6 +31,10 @@ mod tzcheck;
 mod vocab;
 
 pub use advice::{no_usable_rows, SideName};
+pub use billing::{
+    billed_secs, whole_minutes, BilledPair, BillingIncrement, BillingSummary, Classes,
+    PairClassifier, RecordClass,
+};
 pub use cache::RecordCache;
 pub use error::CdrError;
 pub use inspect::{inspect, Inspection, SampleRecord};

@@ -9,14 +9,15 @@
 //! the files were given in beyond the record order used as last tie-break.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
+use crate::billing::{BillingIncrement, BillingSummary, Classes};
 use crate::model::{Record, Side, SideStats};
 
-/// Matching tolerances.
+/// Matching tolerances and the billing increment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MatchOptions {
     /// Largest time difference of a pair, seconds (rule pack default 5).
@@ -26,6 +27,9 @@ pub struct MatchOptions {
     /// Talk times further apart than this make a duration mismatch,
     /// seconds (default 1).
     pub talk_tolerance_secs: i64,
+    /// The carrier's billing increment, to recompute billed amounts from
+    /// the local talk time (rule pack default 60/60). It changes no match.
+    pub billing: BillingIncrement,
 }
 
 impl Default for MatchOptions {
@@ -33,6 +37,7 @@ impl Default for MatchOptions {
         MatchOptions {
             tolerance_secs: 5,
             talk_tolerance_secs: 1,
+            billing: BillingIncrement::PER_MINUTE,
         }
     }
 }
@@ -98,6 +103,8 @@ pub struct DayFigures {
     pub carrier_answered: u64,
     pub carrier_talk_seconds: u64,
     pub matched: u64,
+    /// Matched local records of the day whose billing differs.
+    pub billing_differs: u64,
 }
 
 /// A note about the reconciliation, e.g. a likely time-zone offset.
@@ -118,6 +125,10 @@ pub struct Recon {
     pub local_only: u64,
     pub carrier_only: u64,
     pub duration_mismatch: u64,
+    /// Records per result class.
+    pub classes: Classes,
+    /// The billing comparison: increment, unit and counts.
+    pub billing: BillingSummary,
     pub rates: Rates,
     pub per_day: Vec<DayFigures>,
     pub warnings: Vec<Warning>,
@@ -132,6 +143,9 @@ pub struct Recon {
     /// Carrier records without a partner, by index.
     #[serde(skip)]
     pub carrier_unmatched: Vec<u32>,
+    /// Matched pairs whose talk time or billing differs, by index.
+    #[serde(skip)]
+    pub differing: Vec<(u32, u32)>,
 }
 
 /// Matches the usable answered records of two sides one to one and
@@ -140,8 +154,8 @@ pub struct Recon {
 /// sorted on a copy first. Keys are matched in parallel, each key alone.
 pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let _span = tracing::info_span!("match").entered();
-    let (ls, lperm) = ordered(&local.records);
-    let (cs, cperm) = ordered(&carrier.records);
+    let ((ls, lperm), (cs, cperm)) =
+        rayon::join(|| ordered(&local.records), || ordered(&carrier.records));
     let (mut pairs, mismatched) = match_sorted(&ls, &cs, opts);
     if lperm.is_some() || cperm.is_some() {
         let back = |perm: &Option<Vec<u32>>, i: u32| perm.as_ref().map_or(i, |p| p[i as usize]);
@@ -157,8 +171,9 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
         carrier_matched[*c as usize] = true;
     }
     let unmatched = |flags: &[bool]| -> Vec<u32> {
+        use rayon::prelude::*;
         flags
-            .iter()
+            .par_iter()
             .enumerate()
             .filter(|(_, m)| !**m)
             .map(|(i, _)| i as u32)
@@ -166,30 +181,49 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     };
     let (lst, cst) = (&local.stats, &carrier.stats);
     let matched = pairs.len() as u64;
+    let (local_only, carrier_only) = (
+        lst.answered.saturating_sub(matched),
+        cst.answered.saturating_sub(matched),
+    );
+    let (classified, mut per_day) = rayon::join(
+        || crate::billing::classify(local, carrier, &pairs, opts, local_only, carrier_only),
+        || per_day(local, carrier, &local_matched),
+    );
+    let (local_unmatched, carrier_unmatched) = rayon::join(
+        || unmatched(&local_matched),
+        || unmatched(&carrier_matched),
+    );
+    classified.add_to_days(&mut per_day);
+    let mut warnings = crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched);
+    warnings.extend(classified.warnings());
     let recon = Recon {
         local: SideSummary::of(lst),
         carrier: SideSummary::of(cst),
         matched,
-        local_only: lst.answered.saturating_sub(matched),
-        carrier_only: cst.answered.saturating_sub(matched),
+        local_only,
+        carrier_only,
         duration_mismatch: mismatched,
+        classes: classified.classes,
+        billing: classified.billing,
+        differing: classified.differing,
         rates: Rates {
             answered: rate(lst.answered, cst.answered),
             talk_seconds: rate(lst.talk_seconds, cst.talk_seconds),
             billed_minutes: rate(lst.billed_minutes, cst.billed_minutes),
         },
-        per_day: per_day(local, carrier, &local_matched),
-        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        per_day,
+        warnings,
         tolerance_secs: opts.tolerance_secs,
         talk_tolerance_secs: opts.talk_tolerance_secs,
-        local_unmatched: unmatched(&local_matched),
-        carrier_unmatched: unmatched(&carrier_matched),
+        local_unmatched,
+        carrier_unmatched,
         pairs,
     };
     tracing::info!(
         matched = recon.matched,
         local_only = recon.local_only,
         carrier_only = recon.carrier_only,
+        billing_differs = recon.classes.billing_differs,
         "matched"
     );
     recon
@@ -407,86 +441,96 @@ fn match_key(
     mismatched
 }
 
-/// Yields the calendar day of each record of a side, as days since 1970
-/// in the offset of the record's own file.
-fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
+/// Sums of one side per day: records, talk seconds, matched records.
+type DaySums = BTreeMap<i64, [u64; 3]>;
+
+/// Days at most this far apart are summed in arrays, not maps.
+const DENSE_DAYS: i64 = 100_000;
+
+/// Sums a side per calendar day (days since 1970 in the offset of each
+/// record's own file), in parallel; `matched` flags the side's matched
+/// records, if counted.
+fn day_sums(side: &Side, matched: Option<&[bool]>) -> DaySums {
+    use rayon::prelude::*;
     let offsets: Vec<i64> = side
         .stats
         .files
         .iter()
         .map(|f| i64::from(f.tz_secs))
         .collect();
-    side.records.iter().enumerate().map(move |(i, r)| {
+    let day = |r: &Record| {
         let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-        (i, (r.epoch() + offset).div_euclid(86_400))
-    })
-}
-
-/// Sums per day: answered and talk seconds of each side, and matched.
-#[derive(Default)]
-struct DaySums {
-    dense: Vec<[u64; 5]>,
-    first: i64,
-    sparse: HashMap<i64, [u64; 5]>,
-}
-
-/// Days at most this far apart are summed in an array, not a map.
-const DENSE_DAYS: i64 = 100_000;
-
-impl DaySums {
-    fn new(local: &Side, carrier: &Side) -> Self {
-        let days = || {
-            day_numbers(local)
-                .chain(day_numbers(carrier))
-                .map(|(_, d)| d)
-        };
-        let (Some(first), Some(last)) = (days().min(), days().max()) else {
-            return DaySums::default();
-        };
-        if last - first >= DENSE_DAYS {
-            return DaySums::default();
+        (r.epoch() + offset).div_euclid(86_400)
+    };
+    let records = &side.records;
+    let Some((first, last)) = records
+        .par_iter()
+        .map(|r| (day(r), day(r)))
+        .reduce_with(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+    else {
+        return DaySums::new();
+    };
+    let is_matched = |i: usize| matched.is_some_and(|m| m.get(i).copied().unwrap_or(false));
+    const CHUNK: usize = 1 << 16;
+    if last - first >= DENSE_DAYS {
+        let mut sums = DaySums::new();
+        for (i, r) in records.iter().enumerate() {
+            let e = sums.entry(day(r)).or_default();
+            e[0] += 1;
+            e[1] += u64::from(r.talk_secs);
+            e[2] += u64::from(is_matched(i));
         }
-        DaySums {
-            dense: vec![[0; 5]; (last - first + 1) as usize],
-            first,
-            sparse: HashMap::new(),
-        }
+        return sums;
     }
-
-    fn at(&mut self, day: i64) -> &mut [u64; 5] {
-        let i = day - self.first;
-        if !self.dense.is_empty() && (0..self.dense.len() as i64).contains(&i) {
-            return &mut self.dense[i as usize];
-        }
-        self.sparse.entry(day).or_default()
-    }
-
-    fn into_days(self) -> impl Iterator<Item = (i64, [u64; 5])> {
-        let first = self.first;
-        self.dense
-            .into_iter()
-            .enumerate()
-            .map(move |(i, v)| (first + i as i64, v))
-            .filter(|(_, v)| v[0] + v[2] > 0)
-            .chain(self.sparse)
-    }
+    let width = (last - first + 1) as usize;
+    let dense = records
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut v = vec![[0u64; 3]; width];
+            for (j, r) in chunk.iter().enumerate() {
+                let e = &mut v[(day(r) - first) as usize];
+                e[0] += 1;
+                e[1] += u64::from(r.talk_secs);
+                e[2] += u64::from(is_matched(k * CHUNK + j));
+            }
+            v
+        })
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                for k in 0..3 {
+                    x[k] += y[k];
+                }
+            }
+            a
+        })
+        .unwrap_or_default();
+    dense
+        .into_iter()
+        .enumerate()
+        .filter(|(_, v)| v[0] > 0)
+        .map(|(i, v)| (first + i as i64, v))
+        .collect()
 }
 
 fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigures> {
-    let mut sums = DaySums::new(local, carrier);
-    for (i, day) in day_numbers(local) {
-        let e = sums.at(day);
-        e[0] += 1;
-        e[1] += u64::from(local.records[i].talk_secs);
-        e[4] += u64::from(local_matched[i]);
+    let (l, c) = rayon::join(
+        || day_sums(local, Some(local_matched)),
+        || day_sums(carrier, None),
+    );
+    let mut days: BTreeMap<i64, [u64; 5]> = BTreeMap::new();
+    for (day, v) in l {
+        let e = days.entry(day).or_default();
+        e[0] = v[0];
+        e[1] = v[1];
+        e[4] = v[2];
     }
-    for (i, day) in day_numbers(carrier) {
-        let e = sums.at(day);
-        e[2] += 1;
-        e[3] += u64::from(carrier.records[i].talk_secs);
+    for (day, v) in c {
+        let e = days.entry(day).or_default();
+        e[2] = v[0];
+        e[3] = v[1];
     }
-    let mut out: Vec<DayFigures> = sums
-        .into_days()
+    days.into_iter()
         .filter_map(|(day, v)| {
             let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
             Some(DayFigures {
@@ -496,11 +540,10 @@ fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigur
                 carrier_answered: v[2],
                 carrier_talk_seconds: v[3],
                 matched: v[4],
+                billing_differs: 0,
             })
         })
-        .collect();
-    out.sort_by_key(|d| d.date);
-    out
+        .collect()
 }
 
 #[cfg(test)]

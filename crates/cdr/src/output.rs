@@ -7,13 +7,16 @@ use std::path::Path;
 
 use chrono::FixedOffset;
 
-use crate::matching::Recon;
+use crate::billing::{PairClassifier, RecordClass};
+use crate::matching::{MatchOptions, Recon};
 use crate::model::{Record, Side};
 use crate::row::{fmt_time, show};
 
 /// Writes `local_only.csv`, `carrier_only.csv`, `duration_mismatch.csv`,
-/// `per_day.csv`, `per_number.csv` and `per_agent.csv` into `out_dir`
-/// (created when missing). Numbers are masked unless `unmask`.
+/// `billing_mismatch.csv`, `per_day.csv`, `per_number.csv` and
+/// `per_agent.csv` into `out_dir` (created when missing). Numbers are
+/// masked unless `unmask`. The tables count the billing differences of
+/// the local records (by day, calling number and agent).
 ///
 /// Errors: the folder or a file cannot be written; a file already there
 /// is replaced only once its new content is complete.
@@ -38,6 +41,8 @@ pub fn write_recon_csv(
             .map(|r| record_cells(side, r, unmask))
             .collect()
     };
+    let classifier = PairClassifier::new(carrier, &options_of(recon));
+    let differing = BillingCounts::of(recon, &classifier, local, carrier);
     // Each list is made and written on its own thread: the per-number
     // sums walk every record of both sides.
     type Job<'j> = Box<dyn FnOnce() -> std::io::Result<()> + Send + 'j>;
@@ -54,12 +59,19 @@ pub fn write_recon_csv(
             let rows = mismatches(recon, local, carrier, unmask);
             write_csv(out_dir, "duration_mismatch.csv", &MISMATCH_HEAD, rows)
         }),
+        Box::new(|| {
+            let rows = billing_mismatches(recon, &classifier, local, carrier, unmask);
+            write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
+        }),
         Box::new(|| write_csv(out_dir, "per_day.csv", &DAY_HEAD, per_day(recon))),
         Box::new(|| {
-            let rows = per_number(local, carrier, unmask);
+            let rows = per_number(local, carrier, &differing, unmask);
             write_csv(out_dir, "per_number.csv", &NUMBER_HEAD, rows)
         }),
-        Box::new(|| write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, per_agent(recon, local))),
+        Box::new(|| {
+            let rows = per_agent(recon, local, &differing);
+            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, rows)
+        }),
     ];
     use rayon::prelude::*;
     jobs.into_par_iter().try_for_each(|job| job())
@@ -76,24 +88,26 @@ const RECORD_HEAD: [&str; 8] = [
     "坐席",
 ];
 
-const DAY_HEAD: [&str; 6] = [
+const DAY_HEAD: [&str; 7] = [
     "日期",
     "本地接通",
     "本地通话秒数",
     "运营商接通",
     "运营商通话秒数",
     "匹配",
+    "计费不一致",
 ];
 
-const NUMBER_HEAD: [&str; 5] = [
+const NUMBER_HEAD: [&str; 6] = [
     "主叫号码",
     "本地接通",
     "本地通话秒数",
     "运营商接通",
     "运营商通话秒数",
+    "计费不一致",
 ];
 
-const AGENT_HEAD: [&str; 4] = ["坐席", "接通", "通话秒数", "匹配"];
+const AGENT_HEAD: [&str; 5] = ["坐席", "接通", "通话秒数", "匹配", "计费不一致"];
 
 fn per_day(recon: &Recon) -> Vec<Vec<String>> {
     recon
@@ -107,6 +121,7 @@ fn per_day(recon: &Recon) -> Vec<Vec<String>> {
                 d.carrier_answered.to_string(),
                 d.carrier_talk_seconds.to_string(),
                 d.matched.to_string(),
+                d.billing_differs.to_string(),
             ]
         })
         .collect()
@@ -123,6 +138,111 @@ const MISMATCH_HEAD: [&str; 9] = [
     "本地通话时长(秒)",
     "运营商通话时长(秒)",
 ];
+
+const BILLING_HEAD: [&str; 13] = [
+    "本地文件",
+    "本地行号",
+    "运营商文件",
+    "运营商行号",
+    "主叫号码",
+    "被叫号码",
+    "本地时间",
+    "本地通话时长(秒)",
+    "运营商通话时长(秒)",
+    "计费方式",
+    "按本地时长应计费(秒)",
+    "按本地时长应计费(分钟)",
+    "运营商计费时长(分钟)",
+];
+
+/// Returns the options the reconciliation ran with, as far as the classes
+/// need them.
+fn options_of(recon: &Recon) -> MatchOptions {
+    MatchOptions {
+        tolerance_secs: recon.tolerance_secs,
+        talk_tolerance_secs: recon.talk_tolerance_secs,
+        billing: recon.billing.increment,
+    }
+}
+
+/// Yields the matched pairs whose talk time or billing differs, as
+/// records.
+fn pair_records<'a>(
+    recon: &'a Recon,
+    local: &'a Side,
+    carrier: &'a Side,
+) -> impl Iterator<Item = (&'a Record, &'a Record)> + 'a {
+    recon.differing.iter().filter_map(|(l, c)| {
+        Some((
+            local.records.get(*l as usize)?,
+            carrier.records.get(*c as usize)?,
+        ))
+    })
+}
+
+/// Yields pairs in the order of the local files.
+fn in_file_order<'a>(
+    pairs: impl Iterator<Item = (&'a Record, &'a Record)>,
+) -> impl Iterator<Item = (&'a Record, &'a Record)> {
+    let mut listed: Vec<_> = pairs.collect();
+    listed.sort_unstable_by_key(|(l, _)| (l.file, l.row));
+    listed.into_iter()
+}
+
+/// Yields the rows of `billing_mismatch.csv` one by one, because under an
+/// increment the bill does not use nearly every pair differs.
+fn billing_mismatches<'a>(
+    recon: &'a Recon,
+    classifier: &'a PairClassifier,
+    local: &'a Side,
+    carrier: &'a Side,
+    unmask: bool,
+) -> impl Iterator<Item = Vec<String>> + 'a {
+    let increment = classifier.increment().to_string();
+    in_file_order(pair_records(recon, local, carrier))
+        .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
+        .filter_map(move |(l, c)| {
+            let billed = classifier.billed(l, c)?;
+            Some(vec![
+                file_of(local, l),
+                l.row.to_string(),
+                file_of(carrier, c),
+                c.row.to_string(),
+                show(&local.number(l.caller), unmask),
+                show(&local.number(l.callee), unmask),
+                fmt_time(l.epoch(), tz_of(local, l)),
+                l.talk_secs.to_string(),
+                c.talk_secs.to_string(),
+                increment.clone(),
+                billed.recomputed_secs.to_string(),
+                billed.recomputed_minutes.to_string(),
+                billed.carrier_minutes.to_string(),
+            ])
+        })
+}
+
+/// Billing differences of the local records by calling-number key and
+/// by agent slot (0 no agent, else [`Record::agent`]), for the tables.
+struct BillingCounts {
+    by_caller: HashMap<u64, u64>,
+    by_agent: Vec<u64>,
+}
+
+impl BillingCounts {
+    fn of(recon: &Recon, classifier: &PairClassifier, local: &Side, carrier: &Side) -> Self {
+        let mut counts = BillingCounts {
+            by_caller: HashMap::new(),
+            by_agent: vec![0; local.agents.len() + 1],
+        };
+        for (l, _) in pair_records(recon, local, carrier)
+            .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
+        {
+            *counts.by_caller.entry(l.caller).or_default() += 1;
+            counts.by_agent[(l.agent as usize).min(local.agents.len())] += 1;
+        }
+        counts
+    }
+}
 
 fn tz_of(side: &Side, r: &Record) -> FixedOffset {
     let secs = side
@@ -157,24 +277,12 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
 }
 
 fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
-    let mut listed: Vec<(&Record, &Record)> = recon
-        .pairs
-        .iter()
-        .filter_map(|(l, c)| {
-            Some((
-                local.records.get(*l as usize)?,
-                carrier.records.get(*c as usize)?,
-            ))
-        })
+    in_file_order(pair_records(recon, local, carrier))
         .filter(|(l, c)| {
             l.talk_secs != c.talk_secs
                 && (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs()
                     > recon.talk_tolerance_secs
         })
-        .collect();
-    listed.sort_unstable_by_key(|(l, _)| (l.file, l.row));
-    listed
-        .into_iter()
         .map(|(l, c)| {
             vec![
                 file_of(local, l),
@@ -191,10 +299,15 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
         .collect()
 }
 
-fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+fn per_number(
+    local: &Side,
+    carrier: &Side,
+    billing: &BillingCounts,
+    unmask: bool,
+) -> Vec<Vec<String>> {
     // Summed by key first: formatting a number per record would cost more
     // than the sums themselves.
-    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 4]>| {
+    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 5]>| {
         let mut add = |key: u64, n: u64, talk: u64| {
             let e = by.entry(side.number(key).into_owned()).or_default();
             e[at] += n;
@@ -218,9 +331,12 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
             add(key, n, talk);
         }
     };
-    let mut by: BTreeMap<String, [u64; 4]> = BTreeMap::new();
+    let mut by: BTreeMap<String, [u64; 5]> = BTreeMap::new();
     sums(local, 0, &mut by);
     sums(carrier, 2, &mut by);
+    for (key, n) in &billing.by_caller {
+        by.entry(local.number(*key).into_owned()).or_default()[4] += n;
+    }
     by.into_iter()
         .map(|(n, v)| {
             let mut row = vec![show(&n, unmask)];
@@ -230,29 +346,40 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
+fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<String>> {
     // Summed by agent id first (0 is no agent), then named: a lookup by
     // name per record would cost more than the sums.
-    let mut sums = vec![[0u64; 3]; local.agents.len() + 1];
+    let mut sums = vec![[0u64; 4]; local.agents.len() + 1];
     let slot = |r: &Record| (r.agent as usize).min(local.agents.len());
     for r in &local.records {
         let e = &mut sums[slot(r)];
         e[0] += 1;
         e[1] += u64::from(r.talk_secs);
     }
-    for (l, _) in &recon.pairs {
-        if let Some(r) = local.records.get(*l as usize) {
-            sums[slot(r)][2] += 1;
+    // Matched: every record but the unmatched ones.
+    for e in &mut sums {
+        e[2] = e[0];
+    }
+    for r in recon
+        .local_unmatched
+        .iter()
+        .filter_map(|l| local.records.get(*l as usize))
+    {
+        sums[slot(r)][2] -= 1;
+    }
+    for (slot, n) in billing.by_agent.iter().enumerate() {
+        if let Some(e) = sums.get_mut(slot) {
+            e[3] += n;
         }
     }
-    let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
+    let mut by: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
     for (id, v) in sums.iter().enumerate().filter(|(_, v)| v[0] > 0) {
         let name = id
             .checked_sub(1)
             .and_then(|i| local.agents.get(i))
             .map_or("", String::as_str);
         let e = by.entry(name).or_default();
-        for k in 0..3 {
+        for k in 0..4 {
             e[k] += v[k];
         }
     }
@@ -265,8 +392,13 @@ fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn write_csv(dir: &Path, name: &str, head: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<()> {
-    let _span = tracing::debug_span!("write", file = name, rows = rows.len()).entered();
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    head: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<()> {
+    let _span = tracing::debug_span!("write", file = name).entered();
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all("\u{feff}".as_bytes())?;
     {

@@ -215,6 +215,7 @@ fn matching_equals_brute_force() {
             &MatchOptions {
                 tolerance_secs: tolerance,
                 talk_tolerance_secs: 1,
+                ..MatchOptions::default()
             },
         );
         let (matched, mismatched) = brute_force(&local, &carrier, tolerance, 1);
@@ -226,5 +227,16 @@ fn matching_equals_brute_force() {
             carrier.len() as u64 - matched,
         );
         assert_eq!(got, want, "case {case} (tolerance {tolerance})");
+        let k = r.classes;
+        assert_eq!(
+            (k.duration_differs, k.local_only, k.carrier_only),
+            (r.duration_mismatch, r.local_only, r.carrier_only),
+            "case {case}: classes agree with the figures"
+        );
+        assert_eq!(
+            k.exact + k.duration_differs + k.billing_differs,
+            r.matched,
+            "case {case}: every matched record has one class"
+        );
     }
 }

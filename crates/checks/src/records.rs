@@ -214,6 +214,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     let options = MatchOptions {
         tolerance_secs: thresholds.cdr_match_tolerance_secs,
         talk_tolerance_secs: thresholds.cdr_talk_tolerance_secs,
+        billing: thresholds.cdr_billing_increment,
     };
     let recon = nianshen_cdr::reconcile(local, carrier, &options);
     let value = serde_json::to_value(&recon).unwrap_or(Value::Null);
@@ -252,6 +253,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
     }
 
     unmatched_share(cx, &value, thresholds.cdr_count_mismatch_rate);
+    billing_share(cx, &value, thresholds.cdr_billing_mismatch_rate);
 
     let count = |name: &str| value[name].as_u64().unwrap_or(0).to_string();
     cx.raise(
@@ -261,10 +263,81 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
             ("local_only", count("local_only")),
             ("carrier_only", count("carrier_only")),
             ("duration_mismatch", count("duration_mismatch")),
+            (
+                "billing_differs",
+                value["classes"]["billing_differs"]
+                    .as_u64()
+                    .unwrap_or(0)
+                    .to_string(),
+            ),
+            (
+                "increment",
+                value["billing"]["increment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
         ],
         Vec::new(),
     );
     value
+}
+
+/// Raises `cdr.billing_mismatch` when the matched calls whose billed time,
+/// recomputed from the local talk time under the increment, differs from
+/// the bill's reach the threshold as a share of the calls compared. A
+/// warning that the billed column looks like seconds goes with it as
+/// evidence.
+fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
+    let billing = &value["billing"];
+    let number = |v: &Value| v.as_i64().unwrap_or(0);
+    let compared = number(&billing["compared"]);
+    let differs = number(&value["classes"]["billing_differs"]);
+    if compared <= 0 {
+        return;
+    }
+    let share = differs as f64 / compared as f64;
+    if share < threshold {
+        return;
+    }
+    let mut evidence = Vec::new();
+    for warning in value["warnings"].as_array().into_iter().flatten() {
+        if warning["id"].as_str() != Some("billed_column_looks_like_seconds") {
+            continue;
+        }
+        let zh = warning["message"].as_str().unwrap_or_default();
+        let en = warning["message_en"].as_str().unwrap_or(zh);
+        evidence.push(Evidence::note(cx.t(zh, en)));
+    }
+    cx.raise(
+        "cdr.billing_mismatch",
+        &[
+            (
+                "increment",
+                billing["increment"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            ("count", differs.to_string()),
+            ("compared", compared.to_string()),
+            ("rate", percent(share)),
+            ("threshold", percent(threshold)),
+            (
+                "carrier_higher",
+                number(&billing["carrier_higher"]).to_string(),
+            ),
+            (
+                "carrier_lower",
+                number(&billing["carrier_lower"]).to_string(),
+            ),
+            (
+                "difference_minutes",
+                number(&billing["difference_minutes"]).to_string(),
+            ),
+        ],
+        evidence,
+    );
 }
 
 /// Totals can agree while the records do not: every call shifted by an hour

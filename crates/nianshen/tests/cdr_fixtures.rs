@@ -190,6 +190,7 @@ fn out_writes_masked_bom_csvs() {
         "local_only.csv",
         "carrier_only.csv",
         "duration_mismatch.csv",
+        "billing_mismatch.csv",
         "per_day.csv",
         "per_number.csv",
         "per_agent.csv",
@@ -231,4 +232,173 @@ fn whole_hour_shift_warned() {
     );
     let fixed = recon(&l, &c, &["--carrier-tz", "+00:00"]);
     assert_eq!(fixed["matched"], 20);
+}
+
+/// Returns the figures that matching decides, which the billing increment
+/// must not change.
+fn match_figures(r: &Value) -> [Value; 4] {
+    ["matched", "local_only", "carrier_only", "duration_mismatch"].map(|k| r[k].clone())
+}
+
+#[test]
+fn every_record_class_is_counted() {
+    let r = recon(
+        &fixture("billing_local.csv"),
+        &fixture("billing_bill.csv"),
+        &[],
+    );
+
+    assert_eq!(
+        r["classes"],
+        serde_json::json!({
+            "exact": 3,
+            "duration_differs": 1,
+            "billing_differs": 4,
+            "local_only": 1,
+            "carrier_only": 1,
+        })
+    );
+    assert_eq!(r["classes"]["duration_differs"], r["duration_mismatch"]);
+    assert_eq!(r["billing"]["increment"], "60/60");
+    assert_eq!(r["billing"]["compared"], 7);
+    assert_eq!(r["billing"]["not_compared"], 0);
+    assert_eq!(r["billing"]["carrier_higher"], 2);
+    assert_eq!(r["billing"]["carrier_lower"], 2);
+    let per_day: Vec<&Value> = r["per_day"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| &d["billing_differs"])
+        .collect();
+    assert_eq!(per_day, [2, 2]);
+}
+
+#[test]
+fn billing_increment_changes_only_the_billing_classes() {
+    let (l, c) = (fixture("billing_local.csv"), fixture("billing_bill.csv"));
+    let minutes = recon(&l, &c, &[]);
+
+    let six = recon(&l, &c, &["--billing", "6/6"]);
+
+    // 61 s and 62 s bill 66 s under 6/6, 1.1 minutes as the bill states; 70 s
+    // bills 72 s, 1.2 minutes, where the bill charges 2 minutes.
+    assert_eq!(six["billing"]["increment"], "6/6");
+    assert_eq!(six["classes"]["billing_differs"], 3);
+    assert_eq!(six["classes"]["exact"], 4);
+    assert_eq!(six["billing"]["carrier_lower"], 0);
+    assert_eq!(match_figures(&six), match_figures(&minutes));
+    assert_eq!(six["rates"], minutes["rates"]);
+    assert_eq!(six["carrier"], minutes["carrier"]);
+}
+
+#[test]
+fn malformed_billing_increment_rejected_in_chinese() {
+    let (l, c) = (fixture("billing_local.csv"), fixture("billing_bill.csv"));
+    for bad in ["6-6", "0/6", "6/", "60/60/60", "一分钟"] {
+        let (code, out, err) = run(&[
+            "recon",
+            "cdr",
+            "--local",
+            l.to_str().unwrap(),
+            "--carrier",
+            c.to_str().unwrap(),
+            "--billing",
+            bad,
+            "--json",
+        ]);
+
+        assert_eq!(code, 2, "{bad}: {out}");
+        assert!(out.is_empty(), "{bad}: {out}");
+        assert!(err.contains("不是计费方式"), "{bad}: {err}");
+        assert!(err.contains("--billing 60/60"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn out_lists_billing_differences_masked() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    recon(
+        &fixture("billing_local.csv"),
+        &fixture("billing_bill.csv"),
+        &["--out", out.to_str().expect("p")],
+    );
+
+    let bytes = std::fs::read(out.join("billing_mismatch.csv")).expect("written");
+    assert!(bytes.starts_with("\u{feff}".as_bytes()));
+    let text = String::from_utf8(bytes).unwrap();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    let local_rows: Vec<&str> = rows
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap_or(""))
+        .collect();
+    assert_eq!(local_rows, ["4", "5", "8", "10"], "{text}");
+    assert!(text.contains("138****8003"), "{text}");
+    assert!(!text.contains("13800138003"), "{text}");
+    assert!(rows[0].ends_with(",61,61,60/60,120,2,1"), "{text}");
+
+    let per_agent = std::fs::read_to_string(out.join("per_agent.csv")).unwrap();
+    assert!(per_agent.contains("计费不一致"), "{per_agent}");
+    assert!(per_agent.contains("A01,5,387,5,2"), "{per_agent}");
+    assert!(per_agent.contains("A02,4,211,3,2"), "{per_agent}");
+}
+
+#[test]
+fn bill_without_billed_column_has_no_billing_differences() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bill = std::fs::read_to_string(fixture("billing_bill.csv")).unwrap();
+    // The same bill with the billed column (the fifth) cut out.
+    let cut: String = bill
+        .lines()
+        .map(|line| {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            if cells.len() > 4 {
+                cells.remove(4);
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    let carrier = dir.path().join("bill.csv");
+    std::fs::write(&carrier, cut).unwrap();
+
+    let r = recon(&fixture("billing_local.csv"), &carrier, &[]);
+
+    assert_eq!(r["classes"]["billing_differs"], 0);
+    assert_eq!(r["classes"]["exact"], 7);
+    assert_eq!(r["billing"]["compared"], 0);
+    assert_eq!(r["billing"]["not_compared"], 7);
+    assert_eq!(r["duration_mismatch"], 1);
+}
+
+#[test]
+fn billed_column_holding_seconds_is_warned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");
+    let mut bill = String::from("主叫号码,被叫号码,开始时间,通话时长,计费时长\n");
+    for i in 0..12 {
+        let talk: u32 = 125 + i * 7;
+        let start = format!("2024-03-05 11:{i:02}:07");
+        local.push_str(&format!("075512345678,1380013{i:04},{start},{talk}\n"));
+        // Billed under 6/6 and written in seconds.
+        let billed = talk.div_ceil(6) * 6;
+        bill.push_str(&format!(
+            "075512345678,1380013{i:04},{start},{talk},{billed}\n"
+        ));
+    }
+    let (l, c) = (dir.path().join("l.csv"), dir.path().join("c.csv"));
+    std::fs::write(&l, local).unwrap();
+    std::fs::write(&c, bill).unwrap();
+
+    let r = recon(&l, &c, &[]);
+
+    assert_eq!(r["classes"]["billing_differs"], 12);
+    let ids: Vec<&str> = r["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["billed_column_looks_like_seconds"]);
+    let message = r["warnings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("很可能是秒"), "{message}");
 }

@@ -503,3 +503,85 @@ fn unimplemented_checks_listed() {
         .unwrap()
         .contains("recordings.missing"));
 }
+
+/// Copies the clean case with its call records replaced by the billing
+/// fixtures, which have seven matched calls compared for billing.
+fn billing_case(dir: &tempfile::TempDir) -> PathBuf {
+    let case = clean_copy(dir);
+    for side in ["话单/本地", "话单/运营商"] {
+        std::fs::remove_dir_all(case.join(side)).unwrap();
+        std::fs::create_dir_all(case.join(side)).unwrap();
+    }
+    let fixtures = workspace_root().join("tests/fixtures/cdr");
+    std::fs::copy(
+        fixtures.join("billing_local.csv"),
+        case.join("话单/本地/外呼.csv"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures.join("billing_bill.csv"),
+        case.join("话单/运营商/详单.csv"),
+    )
+    .unwrap();
+    case
+}
+
+fn finding<'a>(findings: &'a Value, rule: &str) -> Option<&'a Value> {
+    findings["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+}
+
+#[test]
+fn billing_mismatch_follows_case_increment() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+
+    let (_, minutes, _out) = check(&case, &[]);
+
+    assert_valid_against_schema(&minutes);
+    let f = finding(&minutes, "cdr.billing_mismatch").expect("raised");
+    assert_eq!(f["severity"], "yellow");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("按计费方式 60/60"), "{detail}");
+    assert!(
+        detail.contains("有 4 通不一致，占已比对的 7 通"),
+        "{detail}"
+    );
+    assert_eq!(minutes["metrics"]["cdr"]["classes"]["billing_differs"], 4);
+    let summary = finding(&minutes, "cdr.summary").unwrap()["detail"]
+        .as_str()
+        .unwrap();
+    assert!(summary.contains("计费不一致 4 条"), "{summary}");
+
+    append_to_case_toml(
+        &case,
+        "\n[rules.override]\n\"thresholds.cdr_billing_increment\" = \"6/6\"\n",
+    );
+    let (_, six, _out) = check(&case, &[]);
+
+    let detail = finding(&six, "cdr.billing_mismatch").expect("raised")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(detail.contains("按计费方式 6/6"), "{detail}");
+    assert!(detail.contains("有 3 通不一致"), "{detail}");
+    assert_eq!(six["metrics"]["cdr"]["billing"]["increment"], "6/6");
+}
+
+#[test]
+fn billing_share_below_threshold_not_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+    // Four differences in seven compared calls is 57%.
+    append_to_case_toml(
+        &case,
+        "\n[rules.override]\n\"thresholds.cdr_billing_mismatch_rate\" = 0.6\n",
+    );
+
+    let (_, findings, _out) = check(&case, &[]);
+
+    assert!(finding(&findings, "cdr.billing_mismatch").is_none());
+    assert_eq!(findings["metrics"]["cdr"]["classes"]["billing_differs"], 4);
+}

@@ -157,6 +157,81 @@ impl From<MonthDay> for String {
     }
 }
 
+/// A billing increment `a/b`: the first `a` seconds of an answered call
+/// are billed as one unit (also when the call is shorter), then every
+/// started `b` seconds. `60/60` bills whole minutes, `6/6` six-second
+/// steps, `1/1` by the second and `30/6` a first half minute then six-second
+/// steps. Written `"a/b"` in the pack; both parts are whole seconds from 1 to
+/// [`BillingIncrement::MAX_SECS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BillingIncrement {
+    /// Seconds of the first unit.
+    pub first_secs: u32,
+    /// Seconds of every later unit.
+    pub next_secs: u32,
+}
+
+impl BillingIncrement {
+    /// Whole minutes, the usual Chinese tariff.
+    pub const PER_MINUTE: BillingIncrement = BillingIncrement {
+        first_secs: 60,
+        next_secs: 60,
+    };
+
+    /// The maximum length of a unit, seconds (one hour).
+    pub const MAX_SECS: u32 = 3600;
+
+    /// Parses `a/b`, allowing spaces around the parts. Returns `None`
+    /// unless both parts are whole numbers from 1 to
+    /// [`BillingIncrement::MAX_SECS`].
+    pub fn parse(text: &str) -> Option<BillingIncrement> {
+        let (a, b) = text.split_once('/')?;
+        let part = |s: &str| -> Option<u32> {
+            let s = s.trim();
+            if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok().filter(|n| (1..=Self::MAX_SECS).contains(n))
+        };
+        Some(BillingIncrement {
+            first_secs: part(a)?,
+            next_secs: part(b)?,
+        })
+    }
+}
+
+impl Default for BillingIncrement {
+    fn default() -> Self {
+        BillingIncrement::PER_MINUTE
+    }
+}
+
+impl std::fmt::Display for BillingIncrement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.first_secs, self.next_secs)
+    }
+}
+
+impl TryFrom<String> for BillingIncrement {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        BillingIncrement::parse(&text).ok_or_else(|| {
+            format!(
+                "invalid billing increment {text:?}: expected a/b in whole seconds from 1 to {}, e.g. 60/60 or 6/6",
+                BillingIncrement::MAX_SECS
+            )
+        })
+    }
+}
+
+impl From<BillingIncrement> for String {
+    fn from(increment: BillingIncrement) -> String {
+        increment.to_string()
+    }
+}
+
 /// The annual report (年报) under the regulation in force. Dates are in the
 /// year after the figures' year unless a `[[schedule.annual_report.years]]`
 /// entry gives the authority's notice for that year.
@@ -261,6 +336,15 @@ pub struct Thresholds {
     pub cdr_match_tolerance_no_seconds_secs: i64,
     /// Talk times further apart than this make a duration mismatch, seconds.
     pub cdr_talk_tolerance_secs: i64,
+    /// The carrier's billing increment unless the case or the command line
+    /// sets another. The reconciliation recomputes billed amounts from the
+    /// local talk time with it. Default 60/60 (whole minutes).
+    #[serde(default)]
+    pub cdr_billing_increment: BillingIncrement,
+    /// Share of the compared matched calls whose billing differs at or
+    /// above which `cdr.billing_mismatch` is raised. Default 0.03.
+    #[serde(default = "default_cdr_billing_mismatch_rate")]
+    pub cdr_billing_mismatch_rate: f64,
     /// A 12321 complaint verified later than this after receipt is late, hours.
     pub complaint_verification_hours: i64,
     /// Working days to forward and to reply to a 12321 complaint.
@@ -294,6 +378,10 @@ pub struct Thresholds {
     /// date is stale. Default 180.
     #[serde(default = "default_photo_max_age_days")]
     pub photo_max_age_days: i64,
+}
+
+fn default_cdr_billing_mismatch_rate() -> f64 {
+    0.03
 }
 
 fn default_dengbao_min_level() -> u32 {

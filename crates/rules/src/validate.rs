@@ -458,6 +458,7 @@ fn check_thresholds(pack: &RulePack, out: &mut Vec<Problem>) {
         ("revenue_mismatch_rate", t.revenue_mismatch_rate),
         ("cdr_count_mismatch_rate", t.cdr_count_mismatch_rate),
         ("cdr_duration_mismatch_rate", t.cdr_duration_mismatch_rate),
+        ("cdr_billing_mismatch_rate", t.cdr_billing_mismatch_rate),
         ("seconds_zero_share", t.seconds_zero_share),
     ] {
         // NaN fails both comparisons, so it is caught here too.

@@ -4,7 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use nianshen_rules::{
-    builtin_names, builtin_text, load, validate, BasisKind, Calendar, RulePack, Severity,
+    builtin_names, builtin_text, load, validate, BasisKind, BillingIncrement, Calendar, RulePack,
+    Severity,
 };
 
 fn builtin(name: &str) -> RulePack {
@@ -66,6 +67,7 @@ const IDS: &[&str] = &[
     "inputs.unreadable",
     "cdr.data_quality",
     "cdr.summary",
+    "cdr.billing_mismatch",
     "schedule.window",
     "schedule.renewal_overdue",
     "case.category_not_b24",
@@ -111,6 +113,7 @@ fn default_severities_follow_the_rule_table() {
         ("inputs.unreadable", Severity::Yellow),
         ("inputs.missing", Severity::Yellow),
         ("cdr.summary", Severity::Info),
+        ("cdr.billing_mismatch", Severity::Yellow),
         ("case.category_not_b24", Severity::Red),
     ];
     for (id, severity) in cases {
@@ -124,6 +127,7 @@ fn unpublished_thresholds_are_not_presented_as_law() {
     for id in [
         "cdr.count_mismatch",
         "cdr.duration_mismatch",
+        "cdr.billing_mismatch",
         "finance.revenue_mismatch",
         "complaints.late_verification",
     ] {
@@ -145,6 +149,10 @@ fn regulation_pack_holds_the_specified_values() {
     assert_eq!(p.thresholds.cdr_duration_rates, ["talk_seconds"]);
     assert_eq!(p.thresholds.material_max_bytes, 31_457_280);
     assert_eq!(p.thresholds.permitted_hours, [8, 21]);
+    assert_eq!(
+        p.thresholds.cdr_billing_increment,
+        BillingIncrement::PER_MINUTE
+    );
     assert_eq!(p.precision.complaint_rate, 6);
     assert_eq!(p.schedule.licence.renewal_lead_days, 90);
     let y2024 = &p.schedule.annual_report.years[0];
@@ -308,4 +316,31 @@ fn sample_materials_all_assigned() {
         }
     }
     assert!(seen > 0);
+}
+
+#[test]
+fn billing_increments_read_as_written() {
+    let cases = [
+        ("60/60", Some((60, 60))),
+        ("6/6", Some((6, 6))),
+        ("1/1", Some((1, 1))),
+        ("30/6", Some((30, 6))),
+        (" 30 / 6 ", Some((30, 6))),
+        ("3600/3600", Some((3600, 3600))),
+        ("3601/60", None),
+        ("0/60", None),
+        ("60/0", None),
+        ("60", None),
+        ("60/60/60", None),
+        ("+6/6", None),
+        ("-6/6", None),
+        ("6.0/6", None),
+        ("a/b", None),
+        ("", None),
+    ];
+    for (text, want) in cases {
+        let got = BillingIncrement::parse(text).map(|i| (i.first_secs, i.next_secs));
+        assert_eq!(got, want, "{text:?}");
+    }
+    assert_eq!(BillingIncrement::parse("30/6").unwrap().to_string(), "30/6");
 }

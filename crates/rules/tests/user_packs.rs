@@ -162,6 +162,34 @@ fn overrides_plain_quoted_and_nested_apply() {
 }
 
 #[test]
+fn billing_increment_override_and_bad_value() {
+    let pack = load(
+        "cn-miit",
+        None,
+        &overrides("\"thresholds.cdr_billing_increment\" = \"6/6\"\n"),
+    )
+    .unwrap();
+    assert_eq!(pack.thresholds.cdr_billing_increment.to_string(), "6/6");
+
+    for bad in ["6-6", "0/6", "60/", "60/60/60", "1.5/6", "7200/60"] {
+        let err = load(
+            "cn-miit",
+            None,
+            &overrides(&format!(
+                "\"thresholds.cdr_billing_increment\" = \"{bad}\"\n"
+            )),
+        )
+        .unwrap_err();
+        let RulesError::Shape { key, kind, .. } = &err else {
+            panic!("{bad}: {err:?}")
+        };
+        assert_eq!(key, "thresholds.cdr_billing_increment", "{bad}");
+        assert_eq!(*kind, ShapeKind::BadValue, "{bad}");
+        assert!(err.message(Lang::Zh).contains("规则包"), "{bad}");
+    }
+}
+
+#[test]
 fn misspelt_override_key_is_rejected_with_its_name() {
     let err = load(
         "cn-miit",

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::FixedOffset;
 use indicatif::{ProgressBar, ProgressStyle};
 use nianshen_cdr::{
-    no_usable_rows, read_side_with, reconcile, write_recon_csv, Mapping, MatchOptions, ReadOptions,
-    Recon, RecordCache, ScanOptions, Side, SideName, Vocabulary,
+    no_usable_rows, read_side_with, reconcile, write_recon_csv, BillingIncrement, Mapping,
+    MatchOptions, ReadOptions, Recon, RecordCache, ScanOptions, Side, SideName, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -189,9 +189,14 @@ fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
             format!("--tolerance cannot be negative: {tolerance_secs}.\nGive 0 or more seconds, e.g. --tolerance 5."),
         ));
     }
+    let billing = match args.billing.as_deref() {
+        Some(text) => billing_arg(text, lang)?,
+        None => pack.thresholds.cdr_billing_increment,
+    };
     let matching = MatchOptions {
         tolerance_secs,
         talk_tolerance_secs: pack.thresholds.cdr_talk_tolerance_secs,
+        billing,
     };
     Ok(Plan {
         local,
@@ -209,6 +214,18 @@ pub(crate) fn load_pack(spec: &str, lang: Lang) -> Result<RulePack, Failure> {
 pub(crate) fn mapping_arg(path: Option<&PathBuf>, lang: Lang) -> Result<Option<Mapping>, Failure> {
     path.map(|p| Mapping::from_file(p).map_err(|e| Failure::new(e.message(lang))))
         .transpose()
+}
+
+/// Parses `--billing a/b`.
+fn billing_arg(text: &str, lang: Lang) -> Result<BillingIncrement, Failure> {
+    BillingIncrement::parse(text).ok_or_else(|| {
+        let max = BillingIncrement::MAX_SECS;
+        Failure::localized(
+            lang,
+            format!("--billing 的值“{text}”不是计费方式。\n请写成“首段秒数/续段秒数”，两者都是 1 到 {max} 的整数秒，例如 --billing 60/60（按分钟）、--billing 6/6 或 --billing 30/6。"),
+            format!("--billing {text:?} is not a billing increment.\nWrite it as first/next in whole seconds from 1 to {max}, e.g. --billing 60/60 (whole minutes), --billing 6/6 or --billing 30/6."),
+        )
+    })
 }
 
 fn offset_arg(value: Option<&str>, flag: &str, lang: Lang) -> Result<Option<FixedOffset>, Failure> {
@@ -230,6 +247,37 @@ fn pct(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_string(), |r| format!("{:.2}%", r * 100.0))
 }
 
+/// Returns the summary lines of the result classes and the billing
+/// comparison.
+fn classes_lines(r: &Recon, lang: Lang) -> String {
+    let (k, b) = (&r.classes, &r.billing);
+    let mut s = match lang {
+        Lang::Zh => format!(
+            "  结果分类：完全一致 {}；时长不一致 {}；计费不一致 {}；仅本地有 {}；仅运营商有 {}\n  计费比对（计费方式 {}，按分钟比对）：比对 {} 通，运营商多计 {} 通、少计 {} 通，合计相差 {} 分钟\n",
+            k.exact, k.duration_differs, k.billing_differs, k.local_only, k.carrier_only,
+            b.increment, b.compared, b.carrier_higher, b.carrier_lower, b.difference_minutes,
+        ),
+        Lang::En => format!(
+            "  classes: exact {}; duration differs {}; billing differs {}; local only {}; carrier only {}\n  billing (increment {}, compared in minutes): {} compared, carrier higher {}, lower {}, {} minutes apart in all\n",
+            k.exact, k.duration_differs, k.billing_differs, k.local_only, k.carrier_only,
+            b.increment, b.compared, b.carrier_higher, b.carrier_lower, b.difference_minutes,
+        ),
+    };
+    if b.not_compared > 0 {
+        s.push_str(&match lang {
+            Lang::Zh => format!(
+                "  ! {} 通匹配的通话在运营商话单中没有计费时长列，未比对计费，计入完全一致\n",
+                b.not_compared
+            ),
+            Lang::En => format!(
+                "  ! {} matched calls have no billed column in the carrier's bill; their billing was not compared and they count as exact\n",
+                b.not_compared
+            ),
+        });
+    }
+    s
+}
+
 /// The terminal summary.
 fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
     let (l, c) = (&r.local, &r.carrier);
@@ -249,6 +297,7 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
             pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
         ),
     };
+    s.push_str(&classes_lines(r, lang));
     for (side, t) in l
         .total_rows
         .iter()

@@ -1,0 +1,470 @@
+//! Billing increments and the result class of every record.
+//!
+//! A carrier bills an answered call in units: under the increment `a/b` the
+//! first `a` seconds (or less) are one unit, then every started `b` seconds
+//! is one more (see [`billed_secs`]). The reconciliation recomputes the
+//! billed amount of every matched call from the company's own talk time
+//! and compares it with the bill's billed column.
+//!
+//! The bill's column is read as minutes: its header synonyms in the rule
+//! pack (`billed_minutes`: 计费时长, 计费时长(分钟), 计费分钟…) all name
+//! minutes, and the reader keeps whole minutes (a fraction is rounded, half
+//! up). So the recomputed amount is compared in whole minutes, rounded the
+//! same way. Under 60/60 this is exact. Under a finer increment such as
+//! 6/6, a difference shows only when it changes the whole minute the
+//! amount rounds to.
+//! NOTE: a column of billed seconds (计费时长(秒)) or of units has no role
+//! yet and is not read, so such a bill counts as having no billed column.
+//!
+//! Every record falls in one class: `exact`, `duration_differs`,
+//! `billing_differs` (matched pairs), `local_only` or `carrier_only`. A pair
+//! whose carrier record comes from a file without a billed column cannot
+//! differ in billing, so it is `exact` when its talk times agree and is
+//! counted as not compared.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::matching::{DayFigures, MatchOptions, Warning};
+use crate::model::{Record, Side};
+
+pub use nianshen_rules::BillingIncrement;
+
+/// Returns the billed seconds of a call of `talk_secs` under `increment`:
+/// 0 for no talk time, one first unit up to its length, then whole later
+/// units.
+pub fn billed_secs(increment: BillingIncrement, talk_secs: u32) -> u64 {
+    let (first, next) = (
+        u64::from(increment.first_secs),
+        u64::from(increment.next_secs.max(1)),
+    );
+    let talk = u64::from(talk_secs);
+    if talk == 0 {
+        return 0;
+    }
+    if talk <= first {
+        return first;
+    }
+    first + (talk - first).div_ceil(next) * next
+}
+
+/// Returns billed seconds in whole minutes, rounded half up as the reader
+/// rounds a fraction of a minute in the bill's billed column.
+pub fn whole_minutes(billed_secs: u64) -> u64 {
+    (billed_secs + 30) / 60
+}
+
+/// The class of one record in the reconciliation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordClass {
+    /// Matched, and the talk times and (where the bill has a billed
+    /// column) the billed amount agree.
+    Exact,
+    /// Matched, but the talk times differ by more than the talk tolerance.
+    DurationDiffers,
+    /// Matched with agreeing talk times, but the billed amount recomputed
+    /// from the local talk time differs from the bill's.
+    BillingDiffers,
+    /// A local record without a partner in the bill.
+    LocalOnly,
+    /// A bill record without a partner in the local records.
+    CarrierOnly,
+}
+
+/// Record counts per class. `duration_differs` equals the reconciliation's
+/// `duration_mismatch`, and `local_only` and `carrier_only` are its own
+/// figures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Classes {
+    pub exact: u64,
+    pub duration_differs: u64,
+    pub billing_differs: u64,
+    pub local_only: u64,
+    pub carrier_only: u64,
+}
+
+/// The billing comparison: the increment, the unit and the counts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BillingSummary {
+    /// The increment the local talk time was billed with, e.g. `60/60`.
+    pub increment: BillingIncrement,
+    /// The unit the bill's billed column is compared in.
+    pub unit: &'static str,
+    /// Matched pairs with agreeing talk times whose bill row has a billed
+    /// column, so their billed amounts were compared.
+    pub compared: u64,
+    /// Matched pairs with agreeing talk times whose bill row has no billed
+    /// column; they count as exact.
+    pub not_compared: u64,
+    /// Pairs where the bill charges more than the recomputed amount.
+    pub carrier_higher: u64,
+    /// Pairs where the bill charges less.
+    pub carrier_lower: u64,
+    /// Billed minutes of the bill minus the recomputed minutes, summed over
+    /// the pairs that differ in billing.
+    pub difference_minutes: i64,
+}
+
+/// The billed amounts of one matched pair with agreeing talk times.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BilledPair {
+    /// Seconds billed for the local talk time under the increment.
+    pub recomputed_secs: u64,
+    /// The same in whole minutes, the unit of the bill's column.
+    pub recomputed_minutes: u64,
+    /// The bill's billed column, minutes.
+    pub carrier_minutes: u64,
+}
+
+impl BilledPair {
+    /// Returns whether the bill disagrees with the recomputed amount.
+    pub fn differs(&self) -> bool {
+        self.recomputed_minutes != self.carrier_minutes
+    }
+}
+
+/// A classifier of matched pairs: the talk tolerance and increment of the
+/// reconciliation, and which bill files have a billed column.
+#[derive(Clone, Debug)]
+pub struct PairClassifier {
+    increment: BillingIncrement,
+    talk_tolerance_secs: i64,
+    /// By [`Record::file`] of the carrier side.
+    billed_column: Vec<bool>,
+}
+
+impl PairClassifier {
+    /// Creates a classifier for pairs of `carrier`'s records under `opts`.
+    pub fn new(carrier: &Side, opts: &MatchOptions) -> Self {
+        PairClassifier {
+            increment: opts.billing,
+            talk_tolerance_secs: opts.talk_tolerance_secs,
+            billed_column: carrier
+                .stats
+                .files
+                .iter()
+                .map(|f| f.columns.contains_key("billed_minutes"))
+                .collect(),
+        }
+    }
+
+    /// Returns the increment pairs are billed with.
+    pub fn increment(&self) -> BillingIncrement {
+        self.increment
+    }
+
+    /// Returns whether the talk times of a pair differ beyond the tolerance.
+    pub fn talk_differs(&self, l: &Record, c: &Record) -> bool {
+        (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs() > self.talk_tolerance_secs
+    }
+
+    /// Returns the billed amounts of a pair when its bill row has a billed
+    /// column.
+    pub fn billed(&self, l: &Record, c: &Record) -> Option<BilledPair> {
+        if !self
+            .billed_column
+            .get(c.file as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            return None;
+        }
+        let secs = billed_secs(self.increment, l.talk_secs);
+        Some(BilledPair {
+            recomputed_secs: secs,
+            recomputed_minutes: whole_minutes(secs),
+            carrier_minutes: u64::from(c.billed_min),
+        })
+    }
+
+    /// Returns the class of a matched pair.
+    pub fn class(&self, l: &Record, c: &Record) -> RecordClass {
+        if self.talk_differs(l, c) {
+            RecordClass::DurationDiffers
+        } else if self.billed(l, c).is_some_and(|b| b.differs()) {
+            RecordClass::BillingDiffers
+        } else {
+            RecordClass::Exact
+        }
+    }
+}
+
+/// What [`classify`] finds over all pairs.
+pub(crate) struct Classified {
+    pub classes: Classes,
+    pub billing: BillingSummary,
+    /// The pairs whose talk time or billing differs, in pair order.
+    pub differing: Vec<(u32, u32)>,
+    /// Pairs that differ in billing per day of the local record (days since
+    /// 1970 in the offset of the record's file).
+    days: BTreeMap<i64, u64>,
+    /// Compared pairs whose bill row has at least [`SECONDS_PROBE_SECS`]
+    /// of talk time, and how many of them have billed "minutes" at or
+    /// above those talk seconds.
+    long_pairs: u64,
+    seconds_like: u64,
+}
+
+/// Talk time of a bill row from which a billed column holding minutes is
+/// always far below the talk seconds.
+const SECONDS_PROBE_SECS: u32 = 120;
+
+/// Long pairs needed before the billed column's unit is judged.
+const SECONDS_PROBE_MIN_PAIRS: u64 = 10;
+
+/// Sums per chunk of pairs, merged afterwards.
+#[derive(Default)]
+struct Sums {
+    differing: Vec<(u32, u32)>,
+    exact: u64,
+    duration_differs: u64,
+    billing_differs: u64,
+    compared: u64,
+    not_compared: u64,
+    carrier_higher: u64,
+    carrier_lower: u64,
+    difference_minutes: i64,
+    days: BTreeMap<i64, u64>,
+    long_pairs: u64,
+    seconds_like: u64,
+}
+
+impl Sums {
+    fn add(&mut self, mut o: Sums) {
+        self.differing.append(&mut o.differing);
+        self.exact += o.exact;
+        self.duration_differs += o.duration_differs;
+        self.billing_differs += o.billing_differs;
+        self.compared += o.compared;
+        self.not_compared += o.not_compared;
+        self.carrier_higher += o.carrier_higher;
+        self.carrier_lower += o.carrier_lower;
+        self.difference_minutes += o.difference_minutes;
+        for (day, n) in o.days {
+            *self.days.entry(day).or_default() += n;
+        }
+        self.long_pairs += o.long_pairs;
+        self.seconds_like += o.seconds_like;
+    }
+}
+
+/// Classifies every matched pair (local index, carrier index) and counts
+/// the classes; `local_only` and `carrier_only` are the reconciliation's.
+pub(crate) fn classify(
+    local: &Side,
+    carrier: &Side,
+    pairs: &[(u32, u32)],
+    opts: &MatchOptions,
+    local_only: u64,
+    carrier_only: u64,
+) -> Classified {
+    use rayon::prelude::*;
+    let classifier = PairClassifier::new(carrier, opts);
+    let offsets = file_offsets(local);
+    let sums = pairs
+        .par_chunks(1 << 16)
+        .map(|chunk| {
+            let mut s = Sums::default();
+            for (li, ci) in chunk {
+                let (Some(l), Some(c)) = (
+                    local.records.get(*li as usize),
+                    carrier.records.get(*ci as usize),
+                ) else {
+                    continue;
+                };
+                let before = s.duration_differs + s.billing_differs;
+                count_pair(&classifier, l, c, &offsets, &mut s);
+                if s.duration_differs + s.billing_differs > before {
+                    s.differing.push((*li, *ci));
+                }
+            }
+            s
+        })
+        .reduce(Sums::default, |mut a, b| {
+            a.add(b);
+            a
+        });
+    Classified {
+        classes: Classes {
+            exact: sums.exact,
+            duration_differs: sums.duration_differs,
+            billing_differs: sums.billing_differs,
+            local_only,
+            carrier_only,
+        },
+        billing: BillingSummary {
+            increment: classifier.increment(),
+            unit: "minutes",
+            compared: sums.compared,
+            not_compared: sums.not_compared,
+            carrier_higher: sums.carrier_higher,
+            carrier_lower: sums.carrier_lower,
+            difference_minutes: sums.difference_minutes,
+        },
+        differing: sums.differing,
+        days: sums.days,
+        long_pairs: sums.long_pairs,
+        seconds_like: sums.seconds_like,
+    }
+}
+
+fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i64], s: &mut Sums) {
+    if classifier.talk_differs(l, c) {
+        s.duration_differs += 1;
+        return;
+    }
+    let Some(billed) = classifier.billed(l, c) else {
+        s.not_compared += 1;
+        s.exact += 1;
+        return;
+    };
+    s.compared += 1;
+    if c.talk_secs >= SECONDS_PROBE_SECS {
+        s.long_pairs += 1;
+        s.seconds_like += u64::from(billed.carrier_minutes >= u64::from(c.talk_secs));
+    }
+    if !billed.differs() {
+        s.exact += 1;
+        return;
+    }
+    s.billing_differs += 1;
+    let diff = billed.carrier_minutes as i64 - billed.recomputed_minutes as i64;
+    if diff > 0 {
+        s.carrier_higher += 1;
+    } else {
+        s.carrier_lower += 1;
+    }
+    s.difference_minutes += diff;
+    *s.days.entry(day_of(l, offsets)).or_default() += 1;
+}
+
+/// Seconds east of UTC of each file of a side, by [`Record::file`].
+fn file_offsets(side: &Side) -> Vec<i64> {
+    side.stats
+        .files
+        .iter()
+        .map(|f| i64::from(f.tz_secs))
+        .collect()
+}
+
+/// The calendar day of a record, days since 1970 in its file's offset.
+fn day_of(r: &Record, offsets: &[i64]) -> i64 {
+    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
+    (r.epoch() + offset).div_euclid(86_400)
+}
+
+impl Classified {
+    /// Adds the billing differences per day to the day figures (by the
+    /// local record's day, which has a row since it holds the record).
+    pub(crate) fn add_to_days(&self, days: &mut [DayFigures]) {
+        for (day, n) in &self.days {
+            let Some(date) = chrono::DateTime::from_timestamp(day.saturating_mul(86_400), 0)
+                .map(|t| t.date_naive())
+            else {
+                continue;
+            };
+            if let Ok(i) = days.binary_search_by_key(&date, |d| d.date) {
+                days[i].billing_differs += n;
+            }
+        }
+    }
+
+    /// A warning when the bill's billed column looks like seconds: a
+    /// column of minutes is never at or above the talk seconds of calls of
+    /// two minutes and more, a column of seconds always is.
+    pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let (long, like) = (self.long_pairs, self.seconds_like);
+        if long < SECONDS_PROBE_MIN_PAIRS || like * 10 < long * 9 {
+            return Vec::new();
+        }
+        vec![Warning {
+            id: "billed_column_looks_like_seconds".to_string(),
+            message: format!(
+                "运营商话单的计费时长列按分钟读取，但在 {long} 通两分钟以上的通话中有 {like} 通的计费数值不小于通话秒数，这一列很可能是秒。计费比对的结果不可信；本版本尚不能按秒读取计费列，请向运营商索取以分钟计的计费时长，或只看时长比对的结果。"
+            ),
+            message_en: format!(
+                "the carrier's billed column is read as minutes, but in {like} of {long} calls of two minutes or more its value is at least the talk seconds, so it most likely holds seconds. The billing comparison cannot be trusted; this version cannot read a billed column in seconds yet, so ask the carrier for billed minutes or rely on the talk-time comparison."
+            ),
+        }]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inc(text: &str) -> BillingIncrement {
+        BillingIncrement::parse(text).unwrap_or_default()
+    }
+
+    #[test]
+    fn increments_bill_first_unit_then_started_units() {
+        let cases = [
+            ("60/60", 0, 0),
+            ("60/60", 1, 60),
+            ("60/60", 60, 60),
+            ("60/60", 61, 120),
+            ("60/60", 3600, 3600),
+            ("6/6", 1, 6),
+            ("6/6", 6, 6),
+            ("6/6", 7, 12),
+            ("6/6", 61, 66),
+            ("1/1", 0, 0),
+            ("1/1", 1, 1),
+            ("1/1", 59, 59),
+            ("30/6", 0, 0),
+            ("30/6", 1, 30),
+            ("30/6", 30, 30),
+            ("30/6", 31, 36),
+            ("30/6", 36, 36),
+            ("30/6", 37, 42),
+            ("30/6", 61, 66),
+        ];
+        for (text, talk, want) in cases {
+            assert_eq!(billed_secs(inc(text), talk), want, "{text} at {talk} s");
+        }
+    }
+
+    #[test]
+    fn billed_seconds_never_fall_below_talk_time() {
+        for text in ["60/60", "6/6", "1/1", "30/6", "6/60", "45/15"] {
+            let i = inc(text);
+            let mut last = 0;
+            for talk in 0..5000u32 {
+                let b = billed_secs(i, talk);
+                assert!(b >= u64::from(talk), "{text} at {talk}: {b}");
+                assert!(b >= last, "{text} is monotone at {talk}");
+                assert!(
+                    talk == 0 || b < u64::from(talk) + u64::from(i.first_secs.max(i.next_secs)),
+                    "{text} bills at most one unit more at {talk}"
+                );
+                last = b;
+            }
+        }
+    }
+
+    #[test]
+    fn longest_call_does_not_overflow() {
+        let b = billed_secs(inc("1/3600"), u32::MAX);
+        assert!(b >= u64::from(u32::MAX));
+    }
+
+    #[test]
+    fn whole_minutes_round_half_up() {
+        let cases = [
+            (0, 0),
+            (29, 0),
+            (30, 1),
+            (60, 1),
+            (66, 1),
+            (89, 1),
+            (90, 2),
+            (120, 2),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(whole_minutes(secs), want, "{secs}");
+        }
+    }
+}
