@@ -404,7 +404,7 @@ struct LineParser<'a> {
     bounds: Vec<(usize, usize)>,
     words: WordCache,
     /// First bytes of the total-row words, in both cases.
-    total_first_bytes: Vec<u8>,
+    total_first_bytes: [bool; 256],
     no_signals: FileSignals,
     /// The block holds a carriage return somewhere.
     carriage_returns: bool,
@@ -453,13 +453,16 @@ struct FastRow {
 
 impl<'a> LineParser<'a> {
     fn new(probe: &'a Probe, opts: &'a ReadOptions, file_idx: u32, first_block: bool) -> Self {
-        let total_first_bytes = opts
+        let mut total_first_bytes = [false; 256];
+        for b in opts
             .vocabulary
             .total_rows
             .iter()
             .filter_map(|w| w.trim().bytes().next())
-            .flat_map(|b| [b.to_ascii_lowercase(), b.to_ascii_uppercase()])
-            .collect();
+        {
+            total_first_bytes[usize::from(b.to_ascii_lowercase())] = true;
+            total_first_bytes[usize::from(b.to_ascii_uppercase())] = true;
+        }
         LineParser {
             probe,
             opts,
@@ -539,7 +542,7 @@ impl<'a> LineParser<'a> {
             };
             // Most cells start with a letter or digit that no total word
             // starts with: no need to trim or compare them.
-            let plain = first.is_ascii_alphanumeric() && !self.total_first_bytes.contains(&first);
+            let plain = first.is_ascii_alphanumeric() && !self.total_first_bytes[usize::from(first)];
             if !plain {
                 if c.trim().is_empty() {
                     continue;

@@ -156,7 +156,11 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let _span = tracing::info_span!("match").entered();
     let ((ls, lperm), (cs, cperm)) =
         rayon::join(|| ordered(&local.records), || ordered(&carrier.records));
-    let (mut pairs, mismatched) = match_sorted(&ls, &cs, opts);
+    let (mut pairs, mismatched) = {
+        let _span = tracing::debug_span!("pair").entered();
+        match_sorted(&ls, &cs, opts)
+    };
+    let _span = tracing::debug_span!("figures").entered();
     if lperm.is_some() || cperm.is_some() {
         let back = |perm: &Option<Vec<u32>>, i: u32| perm.as_ref().map_or(i, |p| p[i as usize]);
         for (l, c) in &mut pairs {
