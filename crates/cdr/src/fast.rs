@@ -237,16 +237,17 @@ fn read_block(
 }
 
 /// Hands each line of `text` (without its `\n`) with its row to the
-/// parser, having filled the parser's cell ranges. Line ends and
-/// delimiters are found eight bytes at a time from a mask of the bytes
-/// that are either, so the work per line does not depend on where its
-/// cells end (a search per cell mispredicts at every cell end).
+/// parser, after filling the parser's cell ranges. Line ends and
+/// delimiters are found eight bytes at a time from one mask of both. On a
+/// 300 MB export this split the text about 30% faster than a search per
+/// cell, measured alone; in the whole reader the gain was within noise.
 fn each_line(text: &str, delimiter: u8, parser: &mut LineParser<'_>) -> Option<()> {
     let bytes = text.as_bytes();
     let (d, n) = ([delimiter; 8], [b'\n'; 8]);
     let (d, n) = (u64::from_le_bytes(d), u64::from_le_bytes(n));
     let (mut line_from, mut cell_from, mut row) = (0, 0, 1);
     parser.bounds.clear();
+
     let mut on_hit = |parser: &mut LineParser<'_>, at: usize| -> Option<()> {
         parser.bounds.push((cell_from - line_from, at - line_from));
         cell_from = at + 1;
@@ -258,6 +259,7 @@ fn each_line(text: &str, delimiter: u8, parser: &mut LineParser<'_>) -> Option<(
         }
         Some(())
     };
+
     let words = bytes.chunks_exact(8);
     let tail = words.remainder();
     for (i, word) in words.enumerate() {
@@ -271,6 +273,7 @@ fn each_line(text: &str, delimiter: u8, parser: &mut LineParser<'_>) -> Option<(
             on_hit(parser, at)?;
         }
     }
+
     let tail_from = bytes.len() - tail.len();
     for (j, &b) in tail.iter().enumerate() {
         if b == delimiter || b == b'\n' {
@@ -479,7 +482,6 @@ impl<'a> LineParser<'a> {
         }
     }
 
-
     /// Parses one line (without its `\n`); `row` counts from 1 within the
     /// block. `None` when the fast path must give up on the file.
     fn line(&mut self, line: &str, row: u64) -> Option<()> {
@@ -542,7 +544,8 @@ impl<'a> LineParser<'a> {
             };
             // Most cells start with a letter or digit that no total word
             // starts with: no need to trim or compare them.
-            let plain = first.is_ascii_alphanumeric() && !self.total_first_bytes[usize::from(first)];
+            let plain =
+                first.is_ascii_alphanumeric() && !self.total_first_bytes[usize::from(first)];
             if !plain {
                 if c.trim().is_empty() {
                     continue;
@@ -667,7 +670,7 @@ impl<'a> LineParser<'a> {
         })
     }
 
-    /// The agent id + 1 of a row, 0 when it has none.
+    /// Returns the agent id + 1 of a row, 0 when it has none.
     fn agent(&mut self, line: &str) -> u32 {
         let a = self.cell(line, Role::Agent);
         let plain = a
@@ -786,9 +789,9 @@ impl<'a> LineParser<'a> {
 
 /// Parses `YYYY-MM-DD HH:MM:SS` or `YYYYMMDDHHMMSS` in an offset of `tz`
 /// seconds east of UTC: (seconds since 1970, has seconds). `None` for any
-/// other form or an impossible date or time. `last_day` holds the date
-/// part of the last stamp as written and its day number, so that a run
-/// of stamps of one day parses only their times.
+/// other form or an impossible date or time. `last_day` is the date part
+/// of the last stamp as written and its day number, so that a run of
+/// stamps of one day parses only their times.
 fn fast_time(
     b: &[u8],
     tz: i64,
@@ -815,11 +818,7 @@ fn fast_time(
         (known, days) if known == date => days,
         _ => {
             let (y, mo, d) = if date_len == 10 {
-                (
-                    two(0)? * 100 + two(2)?,
-                    two(5)?,
-                    two(8)?,
-                )
+                (two(0)? * 100 + two(2)?, two(5)?, two(8)?)
             } else {
                 (two(0)? * 100 + two(2)?, two(4)?, two(6)?)
             };

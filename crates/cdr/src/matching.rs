@@ -193,10 +193,8 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
         || crate::billing::classify(local, carrier, &pairs, opts, local_only, carrier_only),
         || per_day(local, carrier, &local_matched),
     );
-    let (local_unmatched, carrier_unmatched) = rayon::join(
-        || unmatched(&local_matched),
-        || unmatched(&carrier_matched),
-    );
+    let (local_unmatched, carrier_unmatched) =
+        rayon::join(|| unmatched(&local_matched), || unmatched(&carrier_matched));
     classified.add_to_days(&mut per_day);
     let mut warnings = crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched);
     warnings.extend(classified.warnings());
@@ -268,7 +266,7 @@ pub(crate) fn sort_records(records: &mut [Record]) {
     });
 }
 
-/// Ends of about `n` stretches of `records` that never split a key.
+/// Returns the ends of about `n` stretches of `records` that never split a key.
 fn group_cuts(records: &[Record], n: usize) -> Vec<usize> {
     let step = records.len().div_ceil(n.max(1)).max(1);
     let mut cuts = Vec::new();
@@ -452,8 +450,8 @@ type DaySums = BTreeMap<i64, [u64; 3]>;
 const DENSE_DAYS: i64 = 100_000;
 
 /// Sums a side per calendar day (days since 1970 in the offset of each
-/// record's own file), in parallel; `matched` flags the side's matched
-/// records, if counted.
+/// record's own file), in parallel. `matched`, when given, flags the
+/// side's matched records.
 fn day_sums(side: &Side, matched: Option<&[bool]>) -> DaySums {
     use rayon::prelude::*;
     let offsets: Vec<i64> = side
