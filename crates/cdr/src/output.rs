@@ -190,7 +190,7 @@ fn in_file_order<'a>(
 }
 
 /// Yields the rows of `billing_mismatch.csv` one by one, because under an
-/// increment the bill does not use nearly every pair differs.
+/// increment the bill does not use, nearly every pair differs.
 fn billing_mismatches<'a>(
     recon: &'a Recon,
     classifier: &'a PairClassifier,
@@ -314,7 +314,7 @@ fn per_number(
             e[at + 1] += talk;
         };
         if side.records.is_sorted_by_key(|r| r.caller) {
-            // Records in matching order hold each caller in one run.
+            // In matching order, each caller's records form one run.
             for run in side.records.chunk_by(|a, b| a.caller == b.caller) {
                 let talk = run.iter().map(|r| u64::from(r.talk_secs)).sum();
                 add(run[0].caller, run.len() as u64, talk);
