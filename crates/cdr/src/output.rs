@@ -20,17 +20,19 @@ use crate::row::{fmt_time, show};
 ///
 /// Errors: the folder or a file cannot be written; a file already there
 /// is replaced only once its new content is complete.
-pub fn write_recon_csv(
-    recon: &Recon,
-    local: &Side,
-    carrier: &Side,
+pub fn write_recon_csv<'a>(
+    recon: &'a Recon,
+    local: &'a Side,
+    carrier: &'a Side,
     out_dir: &Path,
     unmask: bool,
 ) -> std::io::Result<()> {
     let _span = tracing::info_span!("write lists").entered();
     std::fs::create_dir_all(out_dir)?;
     // Listed in the order of the files, as the user reads them.
-    let records = |side: &Side, idx: &[u32]| -> Vec<Vec<String>> {
+    // Rows are made as they are written, not held: at 10⁸ calls the lists
+    // run to hundreds of thousands of rows each.
+    let records = |side: &'a Side, idx: &'a [u32]| {
         let mut listed: Vec<&Record> = idx
             .iter()
             .filter_map(|i| side.records.get(*i as usize))
@@ -38,8 +40,7 @@ pub fn write_recon_csv(
         listed.sort_unstable_by_key(|r| (r.file, r.row));
         listed
             .into_iter()
-            .map(|r| record_cells(side, r, unmask))
-            .collect()
+            .map(move |r| record_cells(side, r, unmask))
     };
     let classifier = PairClassifier::new(carrier, &options_of(recon));
     let differing = BillingCounts::of(recon, &classifier, local, carrier);
@@ -276,14 +277,19 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
     ]
 }
 
-fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+fn mismatches<'a>(
+    recon: &'a Recon,
+    local: &'a Side,
+    carrier: &'a Side,
+    unmask: bool,
+) -> impl Iterator<Item = Vec<String>> + 'a {
     in_file_order(pair_records(recon, local, carrier))
         .filter(|(l, c)| {
             l.talk_secs != c.talk_secs
                 && (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs()
                     > recon.talk_tolerance_secs
         })
-        .map(|(l, c)| {
+        .map(move |(l, c)| {
             vec![
                 file_of(local, l),
                 l.row.to_string(),
@@ -296,7 +302,6 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
                 c.talk_secs.to_string(),
             ]
         })
-        .collect()
 }
 
 fn per_number(
