@@ -10,10 +10,12 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
+use crate::error::CdrError;
 use crate::model::{Record, Side, SideStats};
 
 /// Matching tolerances.
@@ -123,23 +125,87 @@ pub struct Recon {
     pub warnings: Vec<Warning>,
     pub tolerance_secs: i64,
     pub talk_tolerance_secs: i64,
-    /// Matched pairs (local record index, carrier record index).
+    /// The records behind the figures, for the lists of `--out`.
     #[serde(skip)]
-    pub pairs: Vec<(u32, u32)>,
-    /// Local records without a partner, by index.
-    #[serde(skip)]
-    pub local_unmatched: Vec<u32>,
-    /// Carrier records without a partner, by index.
-    #[serde(skip)]
-    pub carrier_unmatched: Vec<u32>,
+    pub(crate) detail: Detail,
+}
+
+/// The source of the record lists of a reconciliation.
+#[derive(Clone, Debug)]
+pub(crate) enum Detail {
+    /// Indices into the sides' records, which were held in memory.
+    Indexed {
+        /// Matched pairs (local record index, carrier record index).
+        pairs: Vec<(u32, u32)>,
+        /// Local records without a partner.
+        local_unmatched: Vec<u32>,
+        /// Carrier records without a partner.
+        carrier_unmatched: Vec<u32>,
+    },
+    /// Gathered partition by partition from records spilled to disk.
+    Gathered(Arc<crate::spill::Gathered>),
+}
+
+impl PartialEq for Detail {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Detail::Indexed {
+                    pairs: a,
+                    local_unmatched: b,
+                    carrier_unmatched: c,
+                },
+                Detail::Indexed {
+                    pairs: x,
+                    local_unmatched: y,
+                    carrier_unmatched: z,
+                },
+            ) => a == x && b == y && c == z,
+            // Lists on disk are the same only when they are the same files.
+            (Detail::Gathered(a), Detail::Gathered(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The figures of a reconciliation besides each side's own.
+pub(crate) struct Outcome {
+    pub matched: u64,
+    pub mismatched: u64,
+    pub per_day: Vec<DayFigures>,
+    pub warnings: Vec<Warning>,
+    pub detail: Detail,
 }
 
 /// Matches the usable answered records of two sides one to one and
 /// computes the figures. Records are expected in the order [`crate::read_side`]
 /// leaves them (by caller, callee, time, file, row); other orders are
 /// sorted on a copy first. Keys are matched in parallel, each key alone.
-pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
+///
+/// When either side spilled its records to disk (see
+/// [`crate::MemoryBudget`]), both are matched partition by partition
+/// instead, with the same rule and the same figures.
+///
+/// Errors: a spilled partition that cannot be read back, or a list that
+/// cannot be written to the spill folder.
+pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Result<Recon, CdrError> {
     let _span = tracing::info_span!("match").entered();
+    let recon = if local.is_spilled() || carrier.is_spilled() {
+        crate::spill::reconcile(local, carrier, opts)?
+    } else {
+        reconcile_in_memory(local, carrier, opts)
+    };
+    tracing::info!(
+        matched = recon.matched,
+        local_only = recon.local_only,
+        carrier_only = recon.carrier_only,
+        "matched"
+    );
+    Ok(recon)
+}
+
+/// [`reconcile`] of two sides held in memory whole.
+fn reconcile_in_memory(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let (ls, lperm) = ordered(&local.records);
     let (cs, cperm) = ordered(&carrier.records);
     let (mut pairs, mismatched) = match_sorted(&ls, &cs, opts);
@@ -164,35 +230,41 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
             .map(|(i, _)| i as u32)
             .collect()
     };
-    let (lst, cst) = (&local.stats, &carrier.stats);
     let matched = pairs.len() as u64;
-    let recon = Recon {
+    let outcome = Outcome {
+        matched,
+        mismatched,
+        per_day: per_day(local, carrier, &local_matched),
+        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        detail: Detail::Indexed {
+            local_unmatched: unmatched(&local_matched),
+            carrier_unmatched: unmatched(&carrier_matched),
+            pairs,
+        },
+    };
+    assemble(&local.stats, &carrier.stats, opts, outcome)
+}
+
+/// Puts the summary of a reconciliation together.
+pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o: Outcome) -> Recon {
+    Recon {
         local: SideSummary::of(lst),
         carrier: SideSummary::of(cst),
-        matched,
-        local_only: lst.answered.saturating_sub(matched),
-        carrier_only: cst.answered.saturating_sub(matched),
-        duration_mismatch: mismatched,
+        matched: o.matched,
+        local_only: lst.answered.saturating_sub(o.matched),
+        carrier_only: cst.answered.saturating_sub(o.matched),
+        duration_mismatch: o.mismatched,
         rates: Rates {
             answered: rate(lst.answered, cst.answered),
             talk_seconds: rate(lst.talk_seconds, cst.talk_seconds),
             billed_minutes: rate(lst.billed_minutes, cst.billed_minutes),
         },
-        per_day: per_day(local, carrier, &local_matched),
-        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        per_day: o.per_day,
+        warnings: o.warnings,
         tolerance_secs: opts.tolerance_secs,
         talk_tolerance_secs: opts.talk_tolerance_secs,
-        local_unmatched: unmatched(&local_matched),
-        carrier_unmatched: unmatched(&carrier_matched),
-        pairs,
-    };
-    tracing::info!(
-        matched = recon.matched,
-        local_only = recon.local_only,
-        carrier_only = recon.carrier_only,
-        "matched"
-    );
-    recon
+        detail: o.detail,
+    }
 }
 
 fn rate(l: u64, c: u64) -> Option<f64> {
@@ -298,7 +370,11 @@ pub(crate) fn pair_tolerance(l: &Record, c: &Record, opts: &MatchOptions) -> i64
 /// of them differ in talk time. The local side is cut into slices at key
 /// boundaries, each matched on its own thread with the carrier records of
 /// the same keys.
-fn match_sorted(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> (Vec<(u32, u32)>, u64) {
+pub(crate) fn match_sorted(
+    ls: &[Record],
+    cs: &[Record],
+    opts: &MatchOptions,
+) -> (Vec<(u32, u32)>, u64) {
     use rayon::prelude::*;
     let slices = slices(ls, rayon::current_num_threads() * 8);
     let parts: Vec<(Vec<(u32, u32)>, u64)> = slices
@@ -407,24 +483,35 @@ fn match_key(
     mismatched
 }
 
-/// Yields the calendar day of each record of a side, as days since 1970
-/// in the offset of the record's own file.
-fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
-    let offsets: Vec<i64> = side
-        .stats
+/// Seconds east of UTC of each file of a side, by file index.
+pub(crate) fn file_offsets(side: &Side) -> Vec<i64> {
+    side.stats
         .files
         .iter()
         .map(|f| i64::from(f.tz_secs))
-        .collect();
-    side.records.iter().enumerate().map(move |(i, r)| {
-        let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-        (i, (r.epoch() + offset).div_euclid(86_400))
-    })
+        .collect()
+}
+
+/// Returns the calendar day of a record as days since 1970, in the offset
+/// of its own file (`offsets` from [`file_offsets`]).
+pub(crate) fn day_of(offsets: &[i64], r: &Record) -> i64 {
+    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
+    (r.epoch() + offset).div_euclid(86_400)
+}
+
+/// Yields the calendar day of each record of a side, as days since 1970
+/// in the offset of the record's own file.
+fn day_numbers(side: &Side) -> impl Iterator<Item = (usize, i64)> + '_ {
+    let offsets = file_offsets(side);
+    side.records
+        .iter()
+        .enumerate()
+        .map(move |(i, r)| (i, day_of(&offsets, r)))
 }
 
 /// Sums per day: answered and talk seconds of each side, and matched.
 #[derive(Default)]
-struct DaySums {
+pub(crate) struct DaySums {
     dense: Vec<[u64; 5]>,
     first: i64,
     sparse: HashMap<i64, [u64; 5]>,
@@ -434,16 +521,13 @@ struct DaySums {
 const DENSE_DAYS: i64 = 100_000;
 
 impl DaySums {
-    fn new(local: &Side, carrier: &Side) -> Self {
-        let days = || {
-            day_numbers(local)
-                .chain(day_numbers(carrier))
-                .map(|(_, d)| d)
-        };
-        let (Some(first), Some(last)) = (days().min(), days().max()) else {
+    /// Sums whose days `first..=last` (when given) are kept in an array;
+    /// days outside it still count, in a map.
+    pub(crate) fn new(range: Option<(i64, i64)>) -> Self {
+        let Some((first, last)) = range else {
             return DaySums::default();
         };
-        if last - first >= DENSE_DAYS {
+        if last < first || last - first >= DENSE_DAYS {
             return DaySums::default();
         }
         DaySums {
@@ -461,46 +545,63 @@ impl DaySums {
         self.sparse.entry(day).or_default()
     }
 
-    fn into_days(self) -> impl Iterator<Item = (i64, [u64; 5])> {
+    /// Counts a local record of `day`.
+    pub(crate) fn add_local(&mut self, day: i64, talk_secs: u32, matched: bool) {
+        let e = self.at(day);
+        e[0] += 1;
+        e[1] += u64::from(talk_secs);
+        e[4] += u64::from(matched);
+    }
+
+    /// Counts a carrier record of `day`.
+    pub(crate) fn add_carrier(&mut self, day: i64, talk_secs: u32) {
+        let e = self.at(day);
+        e[2] += 1;
+        e[3] += u64::from(talk_secs);
+    }
+
+    /// Returns the figures of every day with records, in date order.
+    pub(crate) fn into_figures(self) -> Vec<DayFigures> {
         let first = self.first;
-        self.dense
+        let mut out: Vec<DayFigures> = self
+            .dense
             .into_iter()
             .enumerate()
             .map(move |(i, v)| (first + i as i64, v))
             .filter(|(_, v)| v[0] + v[2] > 0)
             .chain(self.sparse)
+            .filter_map(|(day, v)| {
+                let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                Some(DayFigures {
+                    date,
+                    local_answered: v[0],
+                    local_talk_seconds: v[1],
+                    carrier_answered: v[2],
+                    carrier_talk_seconds: v[3],
+                    matched: v[4],
+                })
+            })
+            .collect();
+        out.sort_by_key(|d| d.date);
+        out
     }
 }
 
 fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigures> {
-    let mut sums = DaySums::new(local, carrier);
+    let days = || {
+        day_numbers(local)
+            .chain(day_numbers(carrier))
+            .map(|(_, d)| d)
+    };
+    let range = days().min().zip(days().max());
+    let mut sums = DaySums::new(range);
     for (i, day) in day_numbers(local) {
-        let e = sums.at(day);
-        e[0] += 1;
-        e[1] += u64::from(local.records[i].talk_secs);
-        e[4] += u64::from(local_matched[i]);
+        sums.add_local(day, local.records[i].talk_secs, local_matched[i]);
     }
     for (i, day) in day_numbers(carrier) {
-        let e = sums.at(day);
-        e[2] += 1;
-        e[3] += u64::from(carrier.records[i].talk_secs);
+        sums.add_carrier(day, carrier.records[i].talk_secs);
     }
-    let mut out: Vec<DayFigures> = sums
-        .into_days()
-        .filter_map(|(day, v)| {
-            let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
-            Some(DayFigures {
-                date,
-                local_answered: v[0],
-                local_talk_seconds: v[1],
-                carrier_answered: v[2],
-                carrier_talk_seconds: v[3],
-                matched: v[4],
-            })
-        })
-        .collect();
-    out.sort_by_key(|d| d.date);
-    out
+    sums.into_figures()
 }
 
 #[cfg(test)]

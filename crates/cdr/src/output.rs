@@ -7,9 +7,10 @@ use std::path::Path;
 
 use chrono::FixedOffset;
 
-use crate::matching::Recon;
+use crate::matching::{Detail, Recon};
 use crate::model::{Record, Side};
 use crate::row::{fmt_time, show};
+use crate::spill::Gathered;
 
 /// Writes `local_only.csv`, `carrier_only.csv`, `duration_mismatch.csv`,
 /// `per_day.csv`, `per_number.csv` and `per_agent.csv` into `out_dir`
@@ -26,8 +27,52 @@ pub fn write_recon_csv(
 ) -> std::io::Result<()> {
     let _span = tracing::info_span!("write lists").entered();
     std::fs::create_dir_all(out_dir)?;
+    let sides = Sides {
+        local,
+        carrier,
+        unmask,
+    };
+    let mut jobs = match &recon.detail {
+        Detail::Indexed {
+            pairs,
+            local_unmatched,
+            carrier_unmatched,
+        } => indexed_jobs(
+            recon,
+            sides,
+            (pairs, local_unmatched, carrier_unmatched),
+            out_dir,
+        ),
+        Detail::Gathered(g) => gathered_jobs(g, sides, out_dir),
+    };
+    jobs.push(Box::new(|| {
+        write_csv(out_dir, "per_day.csv", &DAY_HEAD, ok_rows(per_day(recon)))
+    }));
+    use rayon::prelude::*;
+    jobs.into_par_iter().try_for_each(|job| job())
+}
+
+/// The two sides and whether numbers are shown unmasked.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    local: &'a Side,
+    carrier: &'a Side,
+    unmask: bool,
+}
+
+/// Writing one list, run on a thread of its own: the per-number sums walk
+/// every record of both sides.
+type Job<'j> = Box<dyn FnOnce() -> std::io::Result<()> + Send + 'j>;
+
+/// Builds the list jobs of a reconciliation whose sides were held in memory.
+fn indexed_jobs<'j>(
+    recon: &'j Recon,
+    s: Sides<'j>,
+    (pairs, local_unmatched, carrier_unmatched): (&'j [(u32, u32)], &'j [u32], &'j [u32]),
+    out_dir: &'j Path,
+) -> Vec<Job<'j>> {
     // Listed in the order of the files, as the user reads them.
-    let records = |side: &Side, idx: &[u32]| -> Vec<Vec<String>> {
+    let records = move |side: &'j Side, idx: &'j [u32]| {
         let mut listed: Vec<&Record> = idx
             .iter()
             .filter_map(|i| side.records.get(*i as usize))
@@ -35,34 +80,90 @@ pub fn write_recon_csv(
         listed.sort_unstable_by_key(|r| (r.file, r.row));
         listed
             .into_iter()
-            .map(|r| record_cells(side, r, unmask))
-            .collect()
+            .map(move |r| Ok(record_cells(side, r, s.unmask)))
     };
-    // Each list is made and written on its own thread: the per-number
-    // sums walk every record of both sides.
-    type Job<'j> = Box<dyn FnOnce() -> std::io::Result<()> + Send + 'j>;
-    let jobs: Vec<Job<'_>> = vec![
-        Box::new(|| {
-            let rows = records(local, &recon.local_unmatched);
+    vec![
+        Box::new(move || {
+            let rows = records(s.local, local_unmatched);
             write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
         }),
-        Box::new(|| {
-            let rows = records(carrier, &recon.carrier_unmatched);
+        Box::new(move || {
+            let rows = records(s.carrier, carrier_unmatched);
             write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
         }),
-        Box::new(|| {
-            let rows = mismatches(recon, local, carrier, unmask);
+        Box::new(move || {
+            let rows = mismatches(recon, pairs, s);
+            write_csv(
+                out_dir,
+                "duration_mismatch.csv",
+                &MISMATCH_HEAD,
+                ok_rows(rows),
+            )
+        }),
+        Box::new(move || {
+            let rows = per_number(s.local, s.carrier, s.unmask);
+            write_csv(out_dir, "per_number.csv", &NUMBER_HEAD, ok_rows(rows))
+        }),
+        Box::new(move || {
+            let rows = per_agent(pairs, s.local);
+            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, ok_rows(rows))
+        }),
+    ]
+}
+
+/// Builds the list jobs of a reconciliation matched partition by partition:
+/// records merged from their sorted runs on disk, tables from the sums.
+fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Job<'j>> {
+    let records = move |side: &'j Side, runs: &'j crate::spill::Runs| {
+        Ok::<_, std::io::Error>(
+            runs.merged()?
+                .map(move |item| item.map(|(r, _)| record_cells(side, &r, s.unmask))),
+        )
+    };
+    vec![
+        Box::new(move || {
+            let rows = records(s.local, &g.local_only)?;
+            write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
+        }),
+        Box::new(move || {
+            let rows = records(s.carrier, &g.carrier_only)?;
+            write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
+        }),
+        Box::new(move || {
+            let rows = g.mismatches.merged()?.map(move |item| {
+                let (l, c) = item?;
+                let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
+                Ok(mismatch_cells(&l, &c, s))
+            });
             write_csv(out_dir, "duration_mismatch.csv", &MISMATCH_HEAD, rows)
         }),
-        Box::new(|| write_csv(out_dir, "per_day.csv", &DAY_HEAD, per_day(recon))),
-        Box::new(|| {
-            let rows = per_number(local, carrier, unmask);
-            write_csv(out_dir, "per_number.csv", &NUMBER_HEAD, rows)
+        Box::new(move || {
+            let mut by = BTreeMap::new();
+            add_number_sums(
+                s.local,
+                0,
+                g.local_numbers.iter().map(|(k, v)| (*k, v[0], v[1])),
+                &mut by,
+            );
+            let carrier = g.carrier_numbers.iter().map(|(k, v)| (*k, v[0], v[1]));
+            add_number_sums(s.carrier, 2, carrier, &mut by);
+            write_csv(
+                out_dir,
+                "per_number.csv",
+                &NUMBER_HEAD,
+                ok_rows(number_rows(by, s.unmask)),
+            )
         }),
-        Box::new(|| write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, per_agent(recon, local))),
-    ];
-    use rayon::prelude::*;
-    jobs.into_par_iter().try_for_each(|job| job())
+        Box::new(move || {
+            let rows = agent_rows(&g.agents, s.local);
+            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, ok_rows(rows))
+        }),
+    ]
+}
+
+/// Rows made in memory, as the rows [`write_csv`] takes.
+fn ok_rows(rows: Vec<Vec<String>>) -> impl Iterator<Item = std::io::Result<Vec<String>>> {
+    rows.into_iter().map(Ok)
 }
 
 const RECORD_HEAD: [&str; 8] = [
@@ -156,14 +257,13 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
     ]
 }
 
-fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
-    let mut listed: Vec<(&Record, &Record)> = recon
-        .pairs
+fn mismatches(recon: &Recon, pairs: &[(u32, u32)], s: Sides<'_>) -> Vec<Vec<String>> {
+    let mut listed: Vec<(&Record, &Record)> = pairs
         .iter()
         .filter_map(|(l, c)| {
             Some((
-                local.records.get(*l as usize)?,
-                carrier.records.get(*c as usize)?,
+                s.local.records.get(*l as usize)?,
+                s.carrier.records.get(*c as usize)?,
             ))
         })
         .filter(|(l, c)| {
@@ -175,52 +275,45 @@ fn mismatches(recon: &Recon, local: &Side, carrier: &Side, unmask: bool) -> Vec<
     listed.sort_unstable_by_key(|(l, _)| (l.file, l.row));
     listed
         .into_iter()
-        .map(|(l, c)| {
-            vec![
-                file_of(local, l),
-                l.row.to_string(),
-                file_of(carrier, c),
-                c.row.to_string(),
-                show(&local.number(l.caller), unmask),
-                show(&local.number(l.callee), unmask),
-                fmt_time(l.epoch(), tz_of(local, l)),
-                l.talk_secs.to_string(),
-                c.talk_secs.to_string(),
-            ]
-        })
+        .map(|(l, c)| mismatch_cells(l, c, s))
         .collect()
 }
 
-fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
-    // Summed by key first: formatting a number per record would cost more
-    // than the sums themselves.
-    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 4]>| {
-        let mut add = |key: u64, n: u64, talk: u64| {
-            let e = by.entry(side.number(key).into_owned()).or_default();
-            e[at] += n;
-            e[at + 1] += talk;
-        };
-        if side.records.is_sorted_by_key(|r| r.caller) {
-            // Records in matching order hold each caller in one run.
-            for run in side.records.chunk_by(|a, b| a.caller == b.caller) {
-                let talk = run.iter().map(|r| u64::from(r.talk_secs)).sum();
-                add(run[0].caller, run.len() as u64, talk);
-            }
-            return;
-        }
-        let mut keyed: HashMap<u64, (u64, u64), crate::tally::FastHash> = HashMap::default();
-        for r in &side.records {
-            let e = keyed.entry(r.caller).or_default();
-            e.0 += 1;
-            e.1 += u64::from(r.talk_secs);
-        }
-        for (key, (n, talk)) in keyed {
-            add(key, n, talk);
-        }
-    };
-    let mut by: BTreeMap<String, [u64; 4]> = BTreeMap::new();
-    sums(local, 0, &mut by);
-    sums(carrier, 2, &mut by);
+fn mismatch_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
+    let (local, carrier, unmask) = (s.local, s.carrier, s.unmask);
+    vec![
+        file_of(local, l),
+        l.row.to_string(),
+        file_of(carrier, c),
+        c.row.to_string(),
+        show(&local.number(l.caller), unmask),
+        show(&local.number(l.callee), unmask),
+        fmt_time(l.epoch(), tz_of(local, l)),
+        l.talk_secs.to_string(),
+        c.talk_secs.to_string(),
+    ]
+}
+
+/// Sums of a table row per number: local records and talk seconds, then
+/// the carrier's.
+type NumberRow = [u64; 4];
+
+/// Adds per-caller sums `(key, records, talk seconds)` of a side at
+/// column `at` (0 local, 2 carrier), by the number each key stands for.
+fn add_number_sums(
+    side: &Side,
+    at: usize,
+    sums: impl Iterator<Item = (u64, u64, u64)>,
+    by: &mut BTreeMap<String, NumberRow>,
+) {
+    for (key, n, talk) in sums {
+        let e = by.entry(side.number(key).into_owned()).or_default();
+        e[at] += n;
+        e[at + 1] += talk;
+    }
+}
+
+fn number_rows(by: BTreeMap<String, NumberRow>, unmask: bool) -> Vec<Vec<String>> {
     by.into_iter()
         .map(|(n, v)| {
             let mut row = vec![show(&n, unmask)];
@@ -230,7 +323,37 @@ fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
+fn per_number(local: &Side, carrier: &Side, unmask: bool) -> Vec<Vec<String>> {
+    // Summed by key first: formatting a number per record would cost more
+    // than the sums themselves.
+    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, NumberRow>| {
+        if side.records.is_sorted_by_key(|r| r.caller) {
+            // Records in matching order hold each caller in one run.
+            let runs = side
+                .records
+                .chunk_by(|a, b| a.caller == b.caller)
+                .map(|run| {
+                    let talk = run.iter().map(|r| u64::from(r.talk_secs)).sum();
+                    (run[0].caller, run.len() as u64, talk)
+                });
+            add_number_sums(side, at, runs, by);
+            return;
+        }
+        let mut keyed: HashMap<u64, (u64, u64), crate::tally::FastHash> = HashMap::default();
+        for r in &side.records {
+            let e = keyed.entry(r.caller).or_default();
+            e.0 += 1;
+            e.1 += u64::from(r.talk_secs);
+        }
+        add_number_sums(side, at, keyed.into_iter().map(|(k, (n, t))| (k, n, t)), by);
+    };
+    let mut by: BTreeMap<String, NumberRow> = BTreeMap::new();
+    sums(local, 0, &mut by);
+    sums(carrier, 2, &mut by);
+    number_rows(by, unmask)
+}
+
+fn per_agent(pairs: &[(u32, u32)], local: &Side) -> Vec<Vec<String>> {
     // Summed by agent id first (0 is no agent), then named: a lookup by
     // name per record would cost more than the sums.
     let mut sums = vec![[0u64; 3]; local.agents.len() + 1];
@@ -240,11 +363,17 @@ fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
         e[0] += 1;
         e[1] += u64::from(r.talk_secs);
     }
-    for (l, _) in &recon.pairs {
+    for (l, _) in pairs {
         if let Some(r) = local.records.get(*l as usize) {
             sums[slot(r)][2] += 1;
         }
     }
+    agent_rows(&sums, local)
+}
+
+/// Builds the per-agent table from sums by agent id + 1: records, talk
+/// seconds, matched.
+fn agent_rows(sums: &[[u64; 3]], local: &Side) -> Vec<Vec<String>> {
     let mut by: BTreeMap<&str, [u64; 3]> = BTreeMap::new();
     for (id, v) in sums.iter().enumerate().filter(|(_, v)| v[0] > 0) {
         let name = id
@@ -265,14 +394,21 @@ fn per_agent(recon: &Recon, local: &Side) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn write_csv(dir: &Path, name: &str, head: &[&str], rows: Vec<Vec<String>>) -> std::io::Result<()> {
+/// Writes a list atomically; a row that fails to come (a run on disk that
+/// cannot be read) leaves any earlier file in place.
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    head: &[&str],
+    rows: impl Iterator<Item = std::io::Result<Vec<String>>>,
+) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all("\u{feff}".as_bytes())?;
     {
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
         w.write_record(head)?;
         for row in rows {
-            w.write_record(&row)?;
+            w.write_record(&row?)?;
         }
         w.flush()?;
     }

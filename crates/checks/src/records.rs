@@ -60,7 +60,7 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
     if !carrier_paths.is_empty() {
         let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
         side_quality(cx, &carrier.stats, cx.t("运营商", "carrier"));
-        let recon_value = reconcile(cx, &local, &carrier);
+        let recon_value = reconcile(cx, &local, &carrier)?;
         if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
             target.extend(source);
         }
@@ -209,13 +209,13 @@ fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
     })
 }
 
-fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
+fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Result<Value, CheckError> {
     let thresholds = cx.pack.thresholds.clone();
     let options = MatchOptions {
         tolerance_secs: thresholds.cdr_match_tolerance_secs,
         talk_tolerance_secs: thresholds.cdr_talk_tolerance_secs,
     };
-    let recon = nianshen_cdr::reconcile(local, carrier, &options);
+    let recon = nianshen_cdr::reconcile(local, carrier, &options)?;
     let value = serde_json::to_value(&recon).unwrap_or(Value::Null);
 
     let rate = |name: &str| value["rates"][name].as_f64();
@@ -264,7 +264,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
         ],
         Vec::new(),
     );
-    value
+    Ok(value)
 }
 
 /// Totals can agree while the records do not: every call shifted by an hour

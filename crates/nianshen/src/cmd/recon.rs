@@ -34,7 +34,8 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     let plan = make_plan(&args, lang)?;
     let (local, carrier) = read_sides(&args, &plan, lang)?;
 
-    let mut recon = reconcile(&local, &carrier, &plan.matching);
+    let mut recon =
+        reconcile(&local, &carrier, &plan.matching).map_err(|e| Failure::new(e.message(lang)))?;
     let sides = [
         (
             SideName {
