@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use chrono::{FixedOffset, Offset};
 use nianshen_case::InputKind;
-use nianshen_cdr::{Mapping, MatchOptions, ReadOptions, Side, SideStats, Vocabulary};
+use nianshen_cdr::{
+    Mapping, MatchOptions, MemoryBudget, ReadOptions, ScanOptions, Side, SideStats, Vocabulary,
+};
 use nianshen_rules::Severity;
 use serde_json::{json, Value};
 
@@ -47,7 +49,10 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
         &options,
         &[local_paths.as_slice(), carrier_paths.as_slice()].concat(),
     );
-    let local = nianshen_cdr::read_side(&local_paths, &options)?;
+    // Both sides under one budget, so that their spilled partitions match.
+    let mut scan = ScanOptions::default();
+    scan.memory = Some(MemoryBudget::new(cx.memory_limit));
+    let local = nianshen_cdr::read_side_with(&local_paths, &options, &scan)?;
     side_quality(cx, &local.stats, cx.t("本地", "local"));
     let activity = AgentActivity {
         agents: local.stats.agents.clone(),
@@ -58,7 +63,7 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
 
     let mut metrics = json!({ "declared": declared });
     if !carrier_paths.is_empty() {
-        let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
+        let carrier = nianshen_cdr::read_side_with(&carrier_paths, &options, &scan)?;
         side_quality(cx, &carrier.stats, cx.t("运营商", "carrier"));
         let recon_value = reconcile(cx, &local, &carrier)?;
         if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
