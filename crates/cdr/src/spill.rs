@@ -24,7 +24,7 @@
 //! also stay in memory.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,7 +57,7 @@ const DEFAULT_CAP: u64 = 4 << 30;
 /// The default where physical memory cannot be read.
 const DEFAULT_UNKNOWN: u64 = 2 << 30;
 
-/// Buffer of each partition file being written.
+/// Buffer of each sorted run being written.
 const WRITE_BUFFER: usize = 64 << 10;
 /// Buffer of each sorted run being merged.
 const MERGE_BUFFER: usize = 32 << 10;
@@ -271,15 +271,6 @@ pub(crate) struct SideSpill {
     out: Option<PartWriters>,
 }
 
-/// The open partition files of a side.
-struct PartWriters {
-    area: Arc<SpillDir>,
-    paths: Vec<PathBuf>,
-    files: Vec<Option<BufWriter<File>>>,
-    counts: Vec<u64>,
-    times: Option<(u32, u32)>,
-}
-
 impl SideSpill {
     /// Creates the spill of a side read from `paths` under `budget`.
     pub(crate) fn new(budget: MemoryBudget, paths: &[PathBuf]) -> Self {
@@ -341,7 +332,7 @@ impl SideSpill {
         let Some(out) = self.out else {
             return Ok(None);
         };
-        out.close().map(Some)
+        Ok(Some(out.close()))
     }
 }
 
@@ -356,6 +347,18 @@ fn estimate_records(held: usize, input_bytes: u64, bytes_seen: u64) -> u64 {
     (scaled as u64).max(held)
 }
 
+/// The partition files of a side, each opened on its first record.
+struct PartWriters {
+    area: Arc<SpillDir>,
+    paths: Vec<PathBuf>,
+    files: Vec<Mutex<Option<File>>>,
+    counts: Vec<u64>,
+    times: Option<(u32, u32)>,
+}
+
+/// Records per chunk that one thread sorts into partitions and writes.
+const WRITE_CHUNK: usize = 1 << 16;
+
 impl PartWriters {
     fn new(area: Arc<SpillDir>) -> Self {
         let parts = area.parts as usize;
@@ -363,49 +366,77 @@ impl PartWriters {
         PartWriters {
             area,
             paths,
-            files: (0..parts).map(|_| None).collect(),
+            files: (0..parts).map(|_| Mutex::new(None)).collect(),
             counts: vec![0; parts],
             times: None,
         }
     }
 
+    /// Appends records to their partitions, a chunk per thread: each chunk
+    /// is encoded partition by partition, then every partition's bytes go
+    /// to its file in one write. Records land in a partition in no fixed
+    /// order, and each partition is sorted when it is loaded.
     fn write(&mut self, records: &[Record]) -> io::Result<()> {
-        let parts = self.area.parts;
-        let mut bytes = [0u8; RECORD_BYTES];
-        for r in records {
-            let p = part_of(r, parts);
-            let file = match &mut self.files[p] {
-                Some(file) => file,
-                slot => slot.insert(BufWriter::with_capacity(
-                    WRITE_BUFFER,
-                    File::create(&self.paths[p])?,
-                )),
-            };
-            encode(r, &mut bytes);
-            file.write_all(&bytes)?;
-            self.counts[p] += 1;
+        use rayon::prelude::*;
+        let (parts, files, paths) = (self.area.parts, &self.files, &self.paths);
+        let chunks: Vec<(Vec<u64>, (u32, u32))> = records
+            .par_chunks(WRITE_CHUNK)
+            .map(|chunk| write_chunk(chunk, parts, files, paths))
+            .collect::<io::Result<_>>()?;
+        for (counts, (lo, hi)) in chunks {
+            for (total, n) in self.counts.iter_mut().zip(counts) {
+                *total += n;
+            }
+            self.times = Some(match self.times {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
         }
-        let (lo, hi) = records.iter().fold((u32::MAX, 0), |(lo, hi), r| {
-            (lo.min(r.time), hi.max(r.time))
-        });
-        self.times = Some(match self.times {
-            Some((a, b)) => (a.min(lo), b.max(hi)),
-            None => (lo, hi),
-        });
         Ok(())
     }
 
-    fn close(self) -> Result<Spilled, CdrError> {
-        for file in self.files.into_iter().flatten() {
-            file.into_inner()
-                .map_err(|e| self.area.error(e.into_error()))?;
-        }
-        Ok(Spilled {
+    fn close(self) -> Spilled {
+        Spilled {
             parts: self.paths.into_iter().zip(self.counts).collect(),
             times: self.times,
             area: self.area,
-        })
+        }
     }
+}
+
+/// Writes one chunk of records to the partition files; returns the records
+/// per partition and the earliest and latest time of the chunk.
+fn write_chunk(
+    chunk: &[Record],
+    parts: u32,
+    files: &[Mutex<Option<File>>],
+    paths: &[PathBuf],
+) -> io::Result<(Vec<u64>, (u32, u32))> {
+    let share = chunk.len() * RECORD_BYTES / parts as usize + RECORD_BYTES;
+    let mut buckets: Vec<Vec<u8>> = (0..parts).map(|_| Vec::with_capacity(share)).collect();
+    let (mut lo, mut hi) = (u32::MAX, 0);
+    for r in chunk {
+        let bucket = &mut buckets[part_of(r, parts)];
+        let at = bucket.len();
+        bucket.resize(at + RECORD_BYTES, 0);
+        encode(r, &mut bucket[at..]);
+        lo = lo.min(r.time);
+        hi = hi.max(r.time);
+    }
+
+    let mut counts = vec![0u64; parts as usize];
+    for (p, bytes) in buckets.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+        let mut slot = files[p]
+            .lock()
+            .map_err(|_| io::Error::other("spill file lock poisoned"))?;
+        let file = match &mut *slot {
+            Some(file) => file,
+            empty => empty.insert(File::create(&paths[p])?),
+        };
+        file.write_all(bytes)?;
+        counts[p] = (bytes.len() / RECORD_BYTES) as u64;
+    }
+    Ok((counts, (lo, hi)))
 }
 
 /// A side's records on disk, partition by partition.
