@@ -203,3 +203,29 @@ fn spilled_check_same_findings() {
     assert!(spilled, "--memory-limit 4K spills");
     assert_eq!(memory, tiny);
 }
+
+#[test]
+fn unwritable_spill_folder_fails_cleanly() {
+    let work = tempfile::tempdir().unwrap();
+    let (local, carrier) = demo_calls(work.path(), 2_000);
+    let missing = work.path().join("no-such-folder");
+    let out = nianshen(
+        &missing,
+        &[
+            "recon",
+            "cdr",
+            "--local",
+            local.to_str().unwrap(),
+            "--carrier",
+            carrier.to_str().unwrap(),
+            "--no-cache",
+            "--memory-limit",
+            "16K",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("临时文件夹"), "{err}");
+    assert!(err.contains("--memory-limit"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
