@@ -191,12 +191,10 @@ impl PairClassifier {
     }
 }
 
-/// What [`classify`] finds over all pairs.
+/// What [`classify_pairs`] finds over all pairs.
 pub(crate) struct Classified {
     pub classes: Classes,
     pub billing: BillingSummary,
-    /// The pairs whose talk time or billing differs, in pair order.
-    pub differing: Vec<(u32, u32)>,
     /// Pairs that differ in billing per day of the local record (days since
     /// 1970 in the offset of the record's file).
     days: BTreeMap<i64, u64>,
@@ -214,10 +212,12 @@ const SECONDS_PROBE_SECS: u32 = 120;
 /// Long pairs needed before the billed column's unit is judged.
 const SECONDS_PROBE_MIN_PAIRS: u64 = 10;
 
-/// Sums per chunk of pairs, merged afterwards.
-#[derive(Default)]
-struct Sums {
-    differing: Vec<(u32, u32)>,
+/// Counts of classified pairs, per chunk of pairs or partition, merged
+/// afterwards.
+#[derive(Debug, Default)]
+pub(crate) struct Sums {
+    /// The pairs whose talk time or billing differs, in pair order.
+    pub differing: Vec<(u32, u32)>,
     exact: u64,
     duration_differs: u64,
     billing_differs: u64,
@@ -232,7 +232,7 @@ struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, mut o: Sums) {
+    pub(crate) fn add(&mut self, mut o: Sums) {
         self.differing.append(&mut o.differing);
         self.exact += o.exact;
         self.duration_differs += o.duration_differs;
@@ -250,32 +250,26 @@ impl Sums {
     }
 }
 
-/// Classifies every matched pair (local index, carrier index) and counts
-/// the classes; `local_only` and `carrier_only` are the reconciliation's.
-pub(crate) fn classify(
-    local: &Side,
-    carrier: &Side,
+/// Classifies the matched pairs (indices into `l` and `c`) and counts
+/// the classes, in parallel. `offsets` are the local side's file offsets.
+pub(crate) fn classify_pairs(
+    classifier: &PairClassifier,
+    l: &[Record],
+    c: &[Record],
     pairs: &[(u32, u32)],
-    opts: &MatchOptions,
-    local_only: u64,
-    carrier_only: u64,
-) -> Classified {
+    offsets: &[i64],
+) -> Sums {
     use rayon::prelude::*;
-    let classifier = PairClassifier::new(carrier, opts);
-    let offsets = file_offsets(local);
-    let sums = pairs
+    pairs
         .par_chunks(1 << 16)
         .map(|chunk| {
             let mut s = Sums::default();
             for (li, ci) in chunk {
-                let (Some(l), Some(c)) = (
-                    local.records.get(*li as usize),
-                    carrier.records.get(*ci as usize),
-                ) else {
+                let (Some(a), Some(b)) = (l.get(*li as usize), c.get(*ci as usize)) else {
                     continue;
                 };
                 let before = s.duration_differs + s.billing_differs;
-                count_pair(&classifier, l, c, &offsets, &mut s);
+                count_pair(classifier, a, b, offsets, &mut s);
                 if s.duration_differs + s.billing_differs > before {
                     s.differing.push((*li, *ci));
                 }
@@ -285,28 +279,39 @@ pub(crate) fn classify(
         .reduce(Sums::default, |mut a, b| {
             a.add(b);
             a
-        });
-    Classified {
-        classes: Classes {
-            exact: sums.exact,
-            duration_differs: sums.duration_differs,
-            billing_differs: sums.billing_differs,
-            local_only,
-            carrier_only,
-        },
-        billing: BillingSummary {
-            increment: classifier.increment(),
-            unit: "minutes",
-            compared: sums.compared,
-            not_compared: sums.not_compared,
-            carrier_higher: sums.carrier_higher,
-            carrier_lower: sums.carrier_lower,
-            difference_minutes: sums.difference_minutes,
-        },
-        differing: sums.differing,
-        days: sums.days,
-        long_pairs: sums.long_pairs,
-        seconds_like: sums.seconds_like,
+        })
+}
+
+impl Classified {
+    /// Puts the counts of every pair together with the reconciliation's
+    /// `local_only` and `carrier_only`.
+    pub(crate) fn new(
+        sums: Sums,
+        increment: BillingIncrement,
+        local_only: u64,
+        carrier_only: u64,
+    ) -> Self {
+        Classified {
+            classes: Classes {
+                exact: sums.exact,
+                duration_differs: sums.duration_differs,
+                billing_differs: sums.billing_differs,
+                local_only,
+                carrier_only,
+            },
+            billing: BillingSummary {
+                increment,
+                unit: "minutes",
+                compared: sums.compared,
+                not_compared: sums.not_compared,
+                carrier_higher: sums.carrier_higher,
+                carrier_lower: sums.carrier_lower,
+                difference_minutes: sums.difference_minutes,
+            },
+            days: sums.days,
+            long_pairs: sums.long_pairs,
+            seconds_like: sums.seconds_like,
+        }
     }
 }
 
@@ -338,15 +343,6 @@ fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i6
     }
     s.difference_minutes += diff;
     *s.days.entry(day_of(l, offsets)).or_default() += 1;
-}
-
-/// Seconds east of UTC of each file of a side, by [`Record::file`].
-fn file_offsets(side: &Side) -> Vec<i64> {
-    side.stats
-        .files
-        .iter()
-        .map(|f| i64::from(f.tz_secs))
-        .collect()
 }
 
 /// The calendar day of a record, days since 1970 in its file's offset.

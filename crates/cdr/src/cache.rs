@@ -32,8 +32,8 @@ use crate::tally::Fnv;
 /// what an entry contains.
 const FORMAT: &str = "nianshen-records-3";
 
-/// Bytes of one record in an entry.
-const RECORD_BYTES: usize = 39;
+/// Bytes of one record in an entry (and in a spilled partition).
+pub(crate) const RECORD_BYTES: usize = 39;
 
 /// Records encoded or decoded at a time.
 const CHUNK: usize = 1 << 14;
@@ -126,6 +126,18 @@ impl RecordCache {
         }
     }
 
+    /// As [`RecordCache::load`], but only an entry of at most `max_records`
+    /// records (judged by its size): a larger one would not fit the memory
+    /// budget, and the side is read again instead.
+    pub fn load_within(&self, key: &str, max_records: usize) -> Option<Side> {
+        let size = std::fs::metadata(self.entry(key)).ok()?.len();
+        if size / RECORD_BYTES as u64 > max_records as u64 {
+            tracing::info!(entry = %key, "cache entry larger than the memory budget; not used");
+            return None;
+        }
+        self.load(key)
+    }
+
     /// Stores a side under `key`. Failures are logged, not returned: the
     /// cache only saves time.
     pub fn store(&self, key: &str, side: &Side) {
@@ -135,6 +147,12 @@ impl RecordCache {
     }
 
     fn try_store(&self, key: &str, side: &Side) -> std::io::Result<()> {
+        if side.is_spilled() {
+            // Its records are on disk, not in `side.records`; such a side
+            // is read again next time rather than held in memory whole.
+            tracing::info!("side spilled to disk; not cached");
+            return Ok(());
+        }
         let meta = Meta {
             stats: side.stats.clone(),
             tz_secs: side.stats.files.iter().map(|f| f.tz_secs).collect(),
@@ -221,7 +239,7 @@ fn file_fingerprint(path: &Path, h: &mut Fnv) -> Option<()> {
     Some(())
 }
 
-fn encode(r: &Record, out: &mut [u8]) {
+pub(crate) fn encode(r: &Record, out: &mut [u8]) {
     out[0..8].copy_from_slice(&r.caller.to_le_bytes());
     out[8..16].copy_from_slice(&r.callee.to_le_bytes());
     out[16..20].copy_from_slice(&r.time.to_le_bytes());
@@ -233,7 +251,7 @@ fn encode(r: &Record, out: &mut [u8]) {
     out[38] = u8::from(r.no_seconds);
 }
 
-fn decode(b: &[u8]) -> Record {
+pub(crate) fn decode(b: &[u8]) -> Record {
     let u64_at = |i: usize| {
         let mut a = [0u8; 8];
         a.copy_from_slice(&b[i..i + 8]);
@@ -306,6 +324,7 @@ fn read_entry(file: File) -> Option<Side> {
         numbers: meta.numbers.into_iter().collect(),
         agents: meta.agents,
         signals,
+        spilled: None,
     })
 }
 

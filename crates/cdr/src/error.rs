@@ -56,6 +56,13 @@ pub enum CdrError {
     /// A side made of more files than records can point to.
     #[error("{path}: more than {limit} files on one side")]
     TooManyFiles { path: PathBuf, limit: usize },
+    /// Records could not be written to (or read back from) the temporary
+    /// folder they spill into beyond the memory budget.
+    #[error("{dir}: cannot spill records to disk: {source}")]
+    Spill {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl CdrError {
@@ -127,6 +134,10 @@ impl CdrError {
                 "读到“{}”时，这一方的话单文件已超过 {limit} 个。\n请先把小文件合并（例如按月合并），再运行。",
                 path.display()
             ),
+            CdrError::Spill { dir, source } => format!(
+                "话单记录超出内存上限，需暂存到临时文件夹“{}”，但读写失败：{source}。\n请腾出该磁盘的空间，或用环境变量 TMPDIR 指定空间充足的文件夹，或用 --memory-limit 调大内存上限。",
+                dir.display()
+            ),
         }
     }
 
@@ -169,6 +180,10 @@ impl CdrError {
             CdrError::TooManyFiles { path, limit } => format!(
                 "at {}, this side has more than {limit} call-record files.\nMerge small files (e.g. by month) and run again.",
                 path.display()
+            ),
+            CdrError::Spill { dir, source } => format!(
+                "the call records outgrew the memory limit and spill to the temporary folder {}, but it failed: {source}.\nFree space on that disk, point the TMPDIR environment variable at a folder with room, or raise --memory-limit.",
+                dir.display()
             ),
         }
     }

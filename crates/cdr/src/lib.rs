@@ -7,7 +7,9 @@
 //! Stages: [`read_side`] (read and normalise) → [`reconcile`] (match,
 //! count, and put every record in a [`RecordClass`], billed amounts
 //! recomputed under a [`BillingIncrement`]) → [`write_recon_csv`] (record
-//! lists); [`inspect`] describes how a single file is read.
+//! lists); [`inspect`] describes how a single file is read. Under a
+//! [`MemoryBudget`] the records of a side that outgrows it spill to disk in
+//! partitions, matched one at a time.
 
 mod advice;
 mod billing;
@@ -26,6 +28,7 @@ mod output;
 mod read;
 mod row;
 mod signals;
+mod spill;
 mod tally;
 mod tzcheck;
 mod vocab;
@@ -54,4 +57,5 @@ pub use output::write_recon_csv;
 pub use read::{beijing, read_side, read_side_with, Progress, ReadOptions, ScanOptions};
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
+pub use spill::{default_memory_limit, parse_size, MemoryBudget};
 pub use vocab::{Answer, Direction, Vocabulary};

@@ -9,12 +9,14 @@
 //! the files were given in beyond the record order used as last tie-break.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
 use serde::Serialize;
 
-use crate::billing::{BillingIncrement, BillingSummary, Classes};
+use crate::billing::{BillingIncrement, BillingSummary, Classes, Classified, Sums};
+use crate::error::CdrError;
 use crate::model::{Record, Side, SideStats};
 
 /// Matching tolerances and the billing increment.
@@ -135,23 +137,91 @@ pub struct Recon {
     pub warnings: Vec<Warning>,
     pub tolerance_secs: i64,
     pub talk_tolerance_secs: i64,
-    /// Local records without a partner, by index.
+    /// The records behind the figures, for the lists of `--out`.
     #[serde(skip)]
-    pub local_unmatched: Vec<u32>,
-    /// Carrier records without a partner, by index.
-    #[serde(skip)]
-    pub carrier_unmatched: Vec<u32>,
-    /// Matched pairs whose talk time or billing differs, by index.
-    #[serde(skip)]
-    pub differing: Vec<(u32, u32)>,
+    pub(crate) detail: Detail,
+}
+
+/// The source of the record lists of a reconciliation.
+#[derive(Clone, Debug)]
+pub(crate) enum Detail {
+    /// Indices into the sides' records, which were held in memory.
+    Indexed {
+        /// Local records without a partner.
+        local_unmatched: Vec<u32>,
+        /// Carrier records without a partner.
+        carrier_unmatched: Vec<u32>,
+        /// Matched pairs whose talk time or billing differs.
+        differing: Vec<(u32, u32)>,
+    },
+    /// Gathered partition by partition from records spilled to disk.
+    Gathered(Arc<crate::spill::Gathered>),
+}
+
+impl PartialEq for Detail {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Detail::Indexed {
+                    local_unmatched: a,
+                    carrier_unmatched: b,
+                    differing: c,
+                },
+                Detail::Indexed {
+                    local_unmatched: x,
+                    carrier_unmatched: y,
+                    differing: z,
+                },
+            ) => a == x && b == y && c == z,
+            // Lists on disk are the same only when they are the same files.
+            (Detail::Gathered(a), Detail::Gathered(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// The figures of a reconciliation besides each side's own.
+pub(crate) struct Outcome {
+    pub matched: u64,
+    pub mismatched: u64,
+    pub per_day: Vec<DayFigures>,
+    pub warnings: Vec<Warning>,
+    /// The classes of the matched pairs (without their list of differing
+    /// pairs, which is in `detail`).
+    pub classes: Sums,
+    pub detail: Detail,
 }
 
 /// Matches the usable answered records of two sides one to one and
 /// computes the figures. Records are expected in the order [`crate::read_side`]
 /// leaves them (by caller, callee, time, file, row); other orders are
 /// sorted on a copy first. Keys are matched in parallel, each key alone.
-pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
+///
+/// When either side spilled its records to disk (see
+/// [`crate::MemoryBudget`]), both are matched partition by partition
+/// instead, with the same rule and the same figures.
+///
+/// Errors: a spilled partition that cannot be read back, or a list that
+/// cannot be written to the spill folder.
+pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Result<Recon, CdrError> {
     let _span = tracing::info_span!("match").entered();
+    let recon = if local.is_spilled() || carrier.is_spilled() {
+        crate::spill::reconcile(local, carrier, opts)?
+    } else {
+        reconcile_in_memory(local, carrier, opts)
+    };
+    tracing::info!(
+        matched = recon.matched,
+        local_only = recon.local_only,
+        carrier_only = recon.carrier_only,
+        billing_differs = recon.classes.billing_differs,
+        "matched"
+    );
+    Ok(recon)
+}
+
+/// [`reconcile`] of two sides held in memory whole.
+fn reconcile_in_memory(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let ((ls, lperm), (cs, cperm)) =
         rayon::join(|| ordered(&local.records), || ordered(&carrier.records));
     let (mut pairs, mismatched) = {
@@ -181,14 +251,19 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
             .map(|(i, _)| i as u32)
             .collect()
     };
-    let (lst, cst) = (&local.stats, &carrier.stats);
     let matched = pairs.len() as u64;
-    let (local_only, carrier_only) = (
-        lst.answered.saturating_sub(matched),
-        cst.answered.saturating_sub(matched),
-    );
-    let (classified, mut per_day) = rayon::join(
-        || crate::billing::classify(local, carrier, &pairs, opts, local_only, carrier_only),
+    let classifier = crate::billing::PairClassifier::new(carrier, opts);
+    let offsets = file_offsets(local);
+    let (mut classes, per_day) = rayon::join(
+        || {
+            crate::billing::classify_pairs(
+                &classifier,
+                &local.records,
+                &carrier.records,
+                &pairs,
+                &offsets,
+            )
+        },
         || per_day(local, carrier, &local_matched),
     );
     // Freed before the lists are made: at 10⁸ calls the pairs alone take
@@ -197,19 +272,42 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
     let (local_unmatched, carrier_unmatched) =
         rayon::join(|| unmatched(&local_matched), || unmatched(&carrier_matched));
     drop((local_matched, carrier_matched));
+    let differing = std::mem::take(&mut classes.differing);
+    let outcome = Outcome {
+        matched,
+        mismatched,
+        per_day,
+        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        classes,
+        detail: Detail::Indexed {
+            local_unmatched,
+            carrier_unmatched,
+            differing,
+        },
+    };
+    assemble(&local.stats, &carrier.stats, opts, outcome)
+}
+
+/// Puts the summary of a reconciliation together.
+pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o: Outcome) -> Recon {
+    let (local_only, carrier_only) = (
+        lst.answered.saturating_sub(o.matched),
+        cst.answered.saturating_sub(o.matched),
+    );
+    let classified = Classified::new(o.classes, opts.billing, local_only, carrier_only);
+    let mut per_day = o.per_day;
     classified.add_to_days(&mut per_day);
-    let mut warnings = crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched);
+    let mut warnings = o.warnings;
     warnings.extend(classified.warnings());
-    let recon = Recon {
+    Recon {
         local: SideSummary::of(lst),
         carrier: SideSummary::of(cst),
-        matched,
+        matched: o.matched,
         local_only,
         carrier_only,
-        duration_mismatch: mismatched,
+        duration_mismatch: o.mismatched,
         classes: classified.classes,
         billing: classified.billing,
-        differing: classified.differing,
         rates: Rates {
             answered: rate(lst.answered, cst.answered),
             talk_seconds: rate(lst.talk_seconds, cst.talk_seconds),
@@ -219,17 +317,8 @@ pub fn reconcile(local: &Side, carrier: &Side, opts: &MatchOptions) -> Recon {
         warnings,
         tolerance_secs: opts.tolerance_secs,
         talk_tolerance_secs: opts.talk_tolerance_secs,
-        local_unmatched,
-        carrier_unmatched,
-    };
-    tracing::info!(
-        matched = recon.matched,
-        local_only = recon.local_only,
-        carrier_only = recon.carrier_only,
-        billing_differs = recon.classes.billing_differs,
-        "matched"
-    );
-    recon
+        detail: o.detail,
+    }
 }
 
 fn rate(l: u64, c: u64) -> Option<f64> {
@@ -335,7 +424,11 @@ pub(crate) fn pair_tolerance(l: &Record, c: &Record, opts: &MatchOptions) -> i64
 /// of them differ in talk time. The local side is cut into slices at key
 /// boundaries, each matched on its own thread with the carrier records of
 /// the same keys.
-fn match_sorted(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> (Vec<(u32, u32)>, u64) {
+pub(crate) fn match_sorted(
+    ls: &[Record],
+    cs: &[Record],
+    opts: &MatchOptions,
+) -> (Vec<(u32, u32)>, u64) {
     use rayon::prelude::*;
     let slices = slices(ls, rayon::current_num_threads() * 8);
     let parts: Vec<(Vec<(u32, u32)>, u64)> = slices
@@ -444,39 +537,123 @@ fn match_key(
     mismatched
 }
 
-/// Sums of one side per day: records, talk seconds, matched records.
-type DaySums = BTreeMap<i64, [u64; 3]>;
+/// Seconds east of UTC of each file of a side, by file index.
+pub(crate) fn file_offsets(side: &Side) -> Vec<i64> {
+    side.stats
+        .files
+        .iter()
+        .map(|f| i64::from(f.tz_secs))
+        .collect()
+}
 
-/// Days at most this far apart are summed in arrays, not maps.
+/// Returns the calendar day of a record as days since 1970, in the offset
+/// of its own file (`offsets` from [`file_offsets`]).
+pub(crate) fn day_of(offsets: &[i64], r: &Record) -> i64 {
+    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
+    (r.epoch() + offset).div_euclid(86_400)
+}
+
+/// Sums per day: answered and talk seconds of each side, and matched.
+#[derive(Default)]
+pub(crate) struct DaySums {
+    dense: Vec<[u64; 5]>,
+    first: i64,
+    sparse: HashMap<i64, [u64; 5]>,
+}
+
+/// Days at most this far apart are summed in an array, not a map.
 const DENSE_DAYS: i64 = 100_000;
+
+impl DaySums {
+    /// Sums whose days `first..=last` (when given) are kept in an array;
+    /// days outside it still count, in a map.
+    pub(crate) fn new(range: Option<(i64, i64)>) -> Self {
+        let Some((first, last)) = range else {
+            return DaySums::default();
+        };
+        if last < first || last - first >= DENSE_DAYS {
+            return DaySums::default();
+        }
+        DaySums {
+            dense: vec![[0; 5]; (last - first + 1) as usize],
+            first,
+            sparse: HashMap::new(),
+        }
+    }
+
+    fn at(&mut self, day: i64) -> &mut [u64; 5] {
+        let i = day - self.first;
+        if !self.dense.is_empty() && (0..self.dense.len() as i64).contains(&i) {
+            return &mut self.dense[i as usize];
+        }
+        self.sparse.entry(day).or_default()
+    }
+
+    /// Counts a local record of `day`.
+    pub(crate) fn add_local(&mut self, day: i64, talk_secs: u32, matched: bool) {
+        let e = self.at(day);
+        e[0] += 1;
+        e[1] += u64::from(talk_secs);
+        e[4] += u64::from(matched);
+    }
+
+    /// Counts a carrier record of `day`.
+    pub(crate) fn add_carrier(&mut self, day: i64, talk_secs: u32) {
+        let e = self.at(day);
+        e[2] += 1;
+        e[3] += u64::from(talk_secs);
+    }
+
+    /// Returns the figures of every day with records, in date order.
+    pub(crate) fn into_figures(self) -> Vec<DayFigures> {
+        let first = self.first;
+        let mut out: Vec<DayFigures> = self
+            .dense
+            .into_iter()
+            .enumerate()
+            .map(move |(i, v)| (first + i as i64, v))
+            .filter(|(_, v)| v[0] + v[2] > 0)
+            .chain(self.sparse)
+            .filter_map(|(day, v)| {
+                let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+                Some(DayFigures {
+                    date,
+                    local_answered: v[0],
+                    local_talk_seconds: v[1],
+                    carrier_answered: v[2],
+                    carrier_talk_seconds: v[3],
+                    matched: v[4],
+                    billing_differs: 0,
+                })
+            })
+            .collect();
+        out.sort_by_key(|d| d.date);
+        out
+    }
+}
+
+/// Sums of one side per day: records, talk seconds, matched records.
+type SideDays = BTreeMap<i64, [u64; 3]>;
 
 /// Sums a side per calendar day (days since 1970 in the offset of each
 /// record's own file), in parallel. `matched`, when given, flags the
 /// side's matched records.
-fn day_sums(side: &Side, matched: Option<&[bool]>) -> DaySums {
+fn day_sums(side: &Side, matched: Option<&[bool]>) -> SideDays {
     use rayon::prelude::*;
-    let offsets: Vec<i64> = side
-        .stats
-        .files
-        .iter()
-        .map(|f| i64::from(f.tz_secs))
-        .collect();
-    let day = |r: &Record| {
-        let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-        (r.epoch() + offset).div_euclid(86_400)
-    };
+    let offsets = file_offsets(side);
+    let day = |r: &Record| day_of(&offsets, r);
     let records = &side.records;
     let Some((first, last)) = records
         .par_iter()
         .map(|r| (day(r), day(r)))
         .reduce_with(|a, b| (a.0.min(b.0), a.1.max(b.1)))
     else {
-        return DaySums::new();
+        return SideDays::new();
     };
     let is_matched = |i: usize| matched.is_some_and(|m| m.get(i).copied().unwrap_or(false));
     const CHUNK: usize = 1 << 16;
     if last - first >= DENSE_DAYS {
-        let mut sums = DaySums::new();
+        let mut sums = SideDays::new();
         for (i, r) in records.iter().enumerate() {
             let e = sums.entry(day(r)).or_default();
             e[0] += 1;

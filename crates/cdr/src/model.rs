@@ -170,7 +170,8 @@ pub struct SideStats {
 pub struct Side {
     pub stats: SideStats,
     /// Usable answered records in matching order: by caller, callee,
-    /// time, file and row.
+    /// time, file and row. Empty when the side spilled its records to
+    /// disk ([`Side::is_spilled`]).
     pub records: Vec<Record>,
     /// Normalised numbers that are not plain digit strings (SIP users,
     /// more than 17 digits), by the records' hashed keys.
@@ -179,12 +180,21 @@ pub struct Side {
     pub agents: Vec<String>,
     /// Tamper signals per file, same order as `stats.files`.
     pub signals: Vec<crate::signals::FileSignals>,
+    /// The records written to disk, partitioned, when they outgrew the
+    /// memory budget.
+    pub(crate) spilled: Option<crate::spill::Spilled>,
 }
 
 impl Side {
     /// The normalised number a record key stands for.
     pub fn number(&self, key: u64) -> std::borrow::Cow<'_, str> {
         crate::numkey::key_text(key, &self.numbers)
+    }
+
+    /// Returns whether the records were spilled to disk rather than held in
+    /// [`Side::records`].
+    pub fn is_spilled(&self) -> bool {
+        self.spilled.is_some()
     }
 
     /// The agent of a record, if any.

@@ -8,9 +8,10 @@ use std::path::Path;
 use chrono::FixedOffset;
 
 use crate::billing::{PairClassifier, RecordClass};
-use crate::matching::{MatchOptions, Recon};
+use crate::matching::{Detail, MatchOptions, Recon};
 use crate::model::{Record, Side};
 use crate::row::{fmt_time, show};
+use crate::spill::Gathered;
 
 /// Writes `local_only.csv`, `carrier_only.csv`, `duration_mismatch.csv`,
 /// `billing_mismatch.csv`, `per_day.csv`, `per_number.csv` and
@@ -20,19 +21,73 @@ use crate::row::{fmt_time, show};
 ///
 /// Errors: the folder or a file cannot be written; a file already there
 /// is replaced only once its new content is complete.
-pub fn write_recon_csv<'a>(
-    recon: &'a Recon,
-    local: &'a Side,
-    carrier: &'a Side,
+pub fn write_recon_csv(
+    recon: &Recon,
+    local: &Side,
+    carrier: &Side,
     out_dir: &Path,
     unmask: bool,
 ) -> std::io::Result<()> {
     let _span = tracing::info_span!("write lists").entered();
     std::fs::create_dir_all(out_dir)?;
+    let classifier = PairClassifier::new(carrier, &options_of(recon));
+    let sides = Sides {
+        local,
+        carrier,
+        unmask,
+        classifier: &classifier,
+    };
+    let mut jobs = match &recon.detail {
+        Detail::Indexed {
+            local_unmatched,
+            carrier_unmatched,
+            differing,
+        } => indexed_jobs(
+            sides,
+            (local_unmatched, carrier_unmatched, differing),
+            out_dir,
+        ),
+        Detail::Gathered(g) => gathered_jobs(g, sides, out_dir),
+    };
+    jobs.push(Box::new(|| {
+        write_csv(out_dir, "per_day.csv", &DAY_HEAD, ok_rows(per_day(recon)))
+    }));
+    use rayon::prelude::*;
+    jobs.into_par_iter().try_for_each(|job| job())
+}
+
+/// The two sides, whether numbers are shown unmasked, and the classifier
+/// of matched pairs.
+#[derive(Clone, Copy)]
+struct Sides<'a> {
+    local: &'a Side,
+    carrier: &'a Side,
+    unmask: bool,
+    classifier: &'a PairClassifier,
+}
+
+/// Returns the options the reconciliation ran with, as far as the classes
+/// need them.
+fn options_of(recon: &Recon) -> MatchOptions {
+    MatchOptions {
+        tolerance_secs: recon.tolerance_secs,
+        talk_tolerance_secs: recon.talk_tolerance_secs,
+        billing: recon.billing.increment,
+    }
+}
+
+/// Writing one list, run on a thread of its own: the per-number sums walk
+/// every record of both sides.
+type Job<'j> = Box<dyn FnOnce() -> std::io::Result<()> + Send + 'j>;
+
+/// Builds the list jobs of a reconciliation whose sides were held in memory.
+fn indexed_jobs<'j>(
+    s: Sides<'j>,
+    (local_unmatched, carrier_unmatched, differing): (&'j [u32], &'j [u32], &'j [(u32, u32)]),
+    out_dir: &'j Path,
+) -> Vec<Job<'j>> {
     // Listed in the order of the files, as the user reads them.
-    // Rows are made as they are written, not held: at 10⁸ calls the lists
-    // run to hundreds of thousands of rows each.
-    let records = |side: &'a Side, idx: &'a [u32]| {
+    let records = move |side: &'j Side, idx: &'j [u32]| {
         let mut listed: Vec<&Record> = idx
             .iter()
             .filter_map(|i| side.records.get(*i as usize))
@@ -40,42 +95,102 @@ pub fn write_recon_csv<'a>(
         listed.sort_unstable_by_key(|r| (r.file, r.row));
         listed
             .into_iter()
-            .map(move |r| record_cells(side, r, unmask))
+            .map(move |r| Ok(record_cells(side, r, s.unmask)))
     };
-    let classifier = PairClassifier::new(carrier, &options_of(recon));
-    let differing = BillingCounts::of(recon, &classifier, local, carrier);
-    // Each list is made and written on its own thread: the per-number
-    // sums walk every record of both sides.
-    type Job<'j> = Box<dyn FnOnce() -> std::io::Result<()> + Send + 'j>;
-    let jobs: Vec<Job<'_>> = vec![
-        Box::new(|| {
-            let rows = records(local, &recon.local_unmatched);
+    vec![
+        Box::new(move || {
+            let rows = records(s.local, local_unmatched);
             write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
         }),
-        Box::new(|| {
-            let rows = records(carrier, &recon.carrier_unmatched);
+        Box::new(move || {
+            let rows = records(s.carrier, carrier_unmatched);
             write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
         }),
-        Box::new(|| {
-            let rows = mismatches(recon, local, carrier, unmask);
+        Box::new(move || {
+            let rows = indexed_pairs(differing, s, RecordClass::DurationDiffers)
+                .map(|(l, c)| Ok(mismatch_cells(l, c, s)));
             write_csv(out_dir, "duration_mismatch.csv", &MISMATCH_HEAD, rows)
         }),
-        Box::new(|| {
-            let rows = billing_mismatches(recon, &classifier, local, carrier, unmask);
+        Box::new(move || {
+            let rows = indexed_pairs(differing, s, RecordClass::BillingDiffers)
+                .map(|(l, c)| Ok(billing_cells(l, c, s)));
             write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
         }),
-        Box::new(|| write_csv(out_dir, "per_day.csv", &DAY_HEAD, per_day(recon))),
-        Box::new(|| {
-            let rows = per_number(local, carrier, &differing, unmask);
-            write_csv(out_dir, "per_number.csv", &NUMBER_HEAD, rows)
+        Box::new(move || {
+            let billing =
+                billing_by_caller(indexed_pairs(differing, s, RecordClass::BillingDiffers));
+            let rows = per_number(s.local, s.carrier, &billing, s.unmask);
+            write_csv(out_dir, "per_number.csv", &NUMBER_HEAD, ok_rows(rows))
         }),
-        Box::new(|| {
-            let rows = per_agent(recon, local, &differing);
-            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, rows)
+        Box::new(move || {
+            let rows = per_agent(local_unmatched, differing, s);
+            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, ok_rows(rows))
         }),
-    ];
-    use rayon::prelude::*;
-    jobs.into_par_iter().try_for_each(|job| job())
+    ]
+}
+
+/// Builds the list jobs of a reconciliation matched partition by partition:
+/// records merged from their sorted runs on disk, tables from the sums.
+fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Job<'j>> {
+    let records = move |side: &'j Side, runs: &'j crate::spill::Runs| {
+        Ok::<_, std::io::Error>(
+            runs.merged()?
+                .map(move |item| item.map(|(r, _)| record_cells(side, &r, s.unmask))),
+        )
+    };
+    vec![
+        Box::new(move || {
+            let rows = records(s.local, &g.local_only)?;
+            write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
+        }),
+        Box::new(move || {
+            let rows = records(s.carrier, &g.carrier_only)?;
+            write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
+        }),
+        Box::new(move || {
+            let rows = g.mismatches.merged()?.map(move |item| {
+                let (l, c) = item?;
+                let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
+                Ok(mismatch_cells(&l, &c, s))
+            });
+            write_csv(out_dir, "duration_mismatch.csv", &MISMATCH_HEAD, rows)
+        }),
+        Box::new(move || {
+            let rows = g.billing_mismatches.merged()?.map(move |item| {
+                let (l, c) = item?;
+                let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
+                Ok(billing_cells(&l, &c, s))
+            });
+            write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
+        }),
+        Box::new(move || {
+            let mut by = BTreeMap::new();
+            add_number_sums(
+                s.local,
+                0,
+                g.local_numbers.iter().map(|(k, v)| (*k, v[0], v[1])),
+                &mut by,
+            );
+            let carrier = g.carrier_numbers.iter().map(|(k, v)| (*k, v[0], v[1]));
+            add_number_sums(s.carrier, 2, carrier, &mut by);
+            add_billing_sums(s.local, &g.billing_by_caller, &mut by);
+            write_csv(
+                out_dir,
+                "per_number.csv",
+                &NUMBER_HEAD,
+                ok_rows(number_rows(by, s.unmask)),
+            )
+        }),
+        Box::new(move || {
+            let rows = agent_rows(&g.agents, &g.billing_by_agent, s.local);
+            write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, ok_rows(rows))
+        }),
+    ]
+}
+
+/// Rows made in memory, as the rows [`write_csv`] takes.
+fn ok_rows(rows: Vec<Vec<String>>) -> impl Iterator<Item = std::io::Result<Vec<String>>> {
+    rows.into_iter().map(Ok)
 }
 
 const RECORD_HEAD: [&str; 8] = [
@@ -128,18 +243,6 @@ fn per_day(recon: &Recon) -> Vec<Vec<String>> {
         .collect()
 }
 
-const MISMATCH_HEAD: [&str; 9] = [
-    "本地文件",
-    "本地行号",
-    "运营商文件",
-    "运营商行号",
-    "主叫号码",
-    "被叫号码",
-    "本地时间",
-    "本地通话时长(秒)",
-    "运营商通话时长(秒)",
-];
-
 const BILLING_HEAD: [&str; 13] = [
     "本地文件",
     "本地行号",
@@ -156,94 +259,17 @@ const BILLING_HEAD: [&str; 13] = [
     "运营商计费时长(分钟)",
 ];
 
-/// Returns the options the reconciliation ran with, as far as the classes
-/// need them.
-fn options_of(recon: &Recon) -> MatchOptions {
-    MatchOptions {
-        tolerance_secs: recon.tolerance_secs,
-        talk_tolerance_secs: recon.talk_tolerance_secs,
-        billing: recon.billing.increment,
-    }
-}
-
-/// Yields the matched pairs whose talk time or billing differs, as
-/// records.
-fn pair_records<'a>(
-    recon: &'a Recon,
-    local: &'a Side,
-    carrier: &'a Side,
-) -> impl Iterator<Item = (&'a Record, &'a Record)> + 'a {
-    recon.differing.iter().filter_map(|(l, c)| {
-        Some((
-            local.records.get(*l as usize)?,
-            carrier.records.get(*c as usize)?,
-        ))
-    })
-}
-
-/// Yields pairs in the order of the local files.
-fn in_file_order<'a>(
-    pairs: impl Iterator<Item = (&'a Record, &'a Record)>,
-) -> impl Iterator<Item = (&'a Record, &'a Record)> {
-    let mut listed: Vec<_> = pairs.collect();
-    listed.sort_unstable_by_key(|(l, _)| (l.file, l.row));
-    listed.into_iter()
-}
-
-/// Yields the rows of `billing_mismatch.csv` one by one, because under an
-/// increment the bill does not use, nearly every pair differs.
-fn billing_mismatches<'a>(
-    recon: &'a Recon,
-    classifier: &'a PairClassifier,
-    local: &'a Side,
-    carrier: &'a Side,
-    unmask: bool,
-) -> impl Iterator<Item = Vec<String>> + 'a {
-    let increment = classifier.increment().to_string();
-    in_file_order(pair_records(recon, local, carrier))
-        .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
-        .filter_map(move |(l, c)| {
-            let billed = classifier.billed(l, c)?;
-            Some(vec![
-                file_of(local, l),
-                l.row.to_string(),
-                file_of(carrier, c),
-                c.row.to_string(),
-                show(&local.number(l.caller), unmask),
-                show(&local.number(l.callee), unmask),
-                fmt_time(l.epoch(), tz_of(local, l)),
-                l.talk_secs.to_string(),
-                c.talk_secs.to_string(),
-                increment.clone(),
-                billed.recomputed_secs.to_string(),
-                billed.recomputed_minutes.to_string(),
-                billed.carrier_minutes.to_string(),
-            ])
-        })
-}
-
-/// Billing differences of the local records by calling-number key and
-/// by agent slot (0 no agent, else [`Record::agent`]), for the tables.
-struct BillingCounts {
-    by_caller: HashMap<u64, u64>,
-    by_agent: Vec<u64>,
-}
-
-impl BillingCounts {
-    fn of(recon: &Recon, classifier: &PairClassifier, local: &Side, carrier: &Side) -> Self {
-        let mut counts = BillingCounts {
-            by_caller: HashMap::new(),
-            by_agent: vec![0; local.agents.len() + 1],
-        };
-        for (l, _) in pair_records(recon, local, carrier)
-            .filter(|(l, c)| classifier.class(l, c) == RecordClass::BillingDiffers)
-        {
-            *counts.by_caller.entry(l.caller).or_default() += 1;
-            counts.by_agent[(l.agent as usize).min(local.agents.len())] += 1;
-        }
-        counts
-    }
-}
+const MISMATCH_HEAD: [&str; 9] = [
+    "本地文件",
+    "本地行号",
+    "运营商文件",
+    "运营商行号",
+    "主叫号码",
+    "被叫号码",
+    "本地时间",
+    "本地通话时长(秒)",
+    "运营商通话时长(秒)",
+];
 
 fn tz_of(side: &Side, r: &Record) -> FixedOffset {
     let secs = side
@@ -277,71 +303,98 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
     ]
 }
 
-fn mismatches<'a>(
-    recon: &'a Recon,
-    local: &'a Side,
-    carrier: &'a Side,
-    unmask: bool,
-) -> impl Iterator<Item = Vec<String>> + 'a {
-    in_file_order(pair_records(recon, local, carrier))
-        .filter(|(l, c)| {
-            l.talk_secs != c.talk_secs
-                && (i64::from(l.talk_secs) - i64::from(c.talk_secs)).abs()
-                    > recon.talk_tolerance_secs
+/// Yields the differing pairs of one class, as records, in the order of
+/// the local files.
+fn indexed_pairs<'a>(
+    differing: &'a [(u32, u32)],
+    s: Sides<'a>,
+    class: RecordClass,
+) -> impl Iterator<Item = (&'a Record, &'a Record)> + 'a {
+    let mut listed: Vec<(&Record, &Record)> = differing
+        .iter()
+        .filter_map(|(l, c)| {
+            Some((
+                s.local.records.get(*l as usize)?,
+                s.carrier.records.get(*c as usize)?,
+            ))
         })
-        .map(move |(l, c)| {
-            vec![
-                file_of(local, l),
-                l.row.to_string(),
-                file_of(carrier, c),
-                c.row.to_string(),
-                show(&local.number(l.caller), unmask),
-                show(&local.number(l.callee), unmask),
-                fmt_time(l.epoch(), tz_of(local, l)),
-                l.talk_secs.to_string(),
-                c.talk_secs.to_string(),
-            ]
-        })
+        .filter(|(l, c)| s.classifier.class(l, c) == class)
+        .collect();
+    listed.sort_unstable_by_key(|(l, _)| (l.file, l.row));
+    listed.into_iter()
 }
 
-fn per_number(
+/// Returns the billing differences per local caller key.
+fn billing_by_caller<'a>(
+    pairs: impl Iterator<Item = (&'a Record, &'a Record)>,
+) -> HashMap<u64, u64, crate::tally::FastHash> {
+    let mut by = HashMap::default();
+    for (l, _) in pairs {
+        *by.entry(l.caller).or_default() += 1;
+    }
+    by
+}
+
+fn billing_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
+    let mut row = mismatch_cells(l, c, s);
+    row.push(s.classifier.increment().to_string());
+    match s.classifier.billed(l, c) {
+        Some(b) => row.extend([
+            b.recomputed_secs.to_string(),
+            b.recomputed_minutes.to_string(),
+            b.carrier_minutes.to_string(),
+        ]),
+        None => row.extend([String::new(), String::new(), String::new()]),
+    }
+    row
+}
+
+fn mismatch_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
+    let (local, carrier, unmask) = (s.local, s.carrier, s.unmask);
+    vec![
+        file_of(local, l),
+        l.row.to_string(),
+        file_of(carrier, c),
+        c.row.to_string(),
+        show(&local.number(l.caller), unmask),
+        show(&local.number(l.callee), unmask),
+        fmt_time(l.epoch(), tz_of(local, l)),
+        l.talk_secs.to_string(),
+        c.talk_secs.to_string(),
+    ]
+}
+
+/// Sums of a table row per number: local records and talk seconds, then
+/// the carrier's, then the local billing differences.
+type NumberRow = [u64; 5];
+
+/// Adds per-caller sums `(key, records, talk seconds)` of a side at
+/// column `at` (0 local, 2 carrier), by the number each key stands for.
+fn add_number_sums(
+    side: &Side,
+    at: usize,
+    sums: impl Iterator<Item = (u64, u64, u64)>,
+    by: &mut BTreeMap<String, NumberRow>,
+) {
+    for (key, n, talk) in sums {
+        let e = by.entry(side.number(key).into_owned()).or_default();
+        e[at] += n;
+        e[at + 1] += talk;
+    }
+}
+
+/// Adds the billing differences per local caller key.
+fn add_billing_sums(
     local: &Side,
-    carrier: &Side,
-    billing: &BillingCounts,
-    unmask: bool,
-) -> Vec<Vec<String>> {
-    // Summed by key first: formatting a number per record would cost more
-    // than the sums themselves.
-    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, [u64; 5]>| {
-        let mut add = |key: u64, n: u64, talk: u64| {
-            let e = by.entry(side.number(key).into_owned()).or_default();
-            e[at] += n;
-            e[at + 1] += talk;
-        };
-        if side.records.is_sorted_by_key(|r| r.caller) {
-            // In matching order, each caller's records form one run.
-            for run in side.records.chunk_by(|a, b| a.caller == b.caller) {
-                let talk = run.iter().map(|r| u64::from(r.talk_secs)).sum();
-                add(run[0].caller, run.len() as u64, talk);
-            }
-            return;
-        }
-        let mut keyed: HashMap<u64, (u64, u64), crate::tally::FastHash> = HashMap::default();
-        for r in &side.records {
-            let e = keyed.entry(r.caller).or_default();
-            e.0 += 1;
-            e.1 += u64::from(r.talk_secs);
-        }
-        for (key, (n, talk)) in keyed {
-            add(key, n, talk);
-        }
-    };
-    let mut by: BTreeMap<String, [u64; 5]> = BTreeMap::new();
-    sums(local, 0, &mut by);
-    sums(carrier, 2, &mut by);
-    for (key, n) in &billing.by_caller {
+    billing: &HashMap<u64, u64, crate::tally::FastHash>,
+    by: &mut BTreeMap<String, NumberRow>,
+) {
+    for (key, n) in billing {
         by.entry(local.number(*key).into_owned()).or_default()[4] += n;
     }
+}
+
+fn number_rows(by: BTreeMap<String, NumberRow>, unmask: bool) -> Vec<Vec<String>> {
     by.into_iter()
         .map(|(n, v)| {
             let mut row = vec![show(&n, unmask)];
@@ -351,32 +404,71 @@ fn per_number(
         .collect()
 }
 
-fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<String>> {
+fn per_number(
+    local: &Side,
+    carrier: &Side,
+    billing: &HashMap<u64, u64, crate::tally::FastHash>,
+    unmask: bool,
+) -> Vec<Vec<String>> {
+    // Summed by key first: formatting a number per record would cost more
+    // than the sums themselves.
+    let sums = |side: &Side, at: usize, by: &mut BTreeMap<String, NumberRow>| {
+        if side.records.is_sorted_by_key(|r| r.caller) {
+            // Records in matching order hold each caller in one run.
+            let runs = side
+                .records
+                .chunk_by(|a, b| a.caller == b.caller)
+                .map(|run| {
+                    let talk = run.iter().map(|r| u64::from(r.talk_secs)).sum();
+                    (run[0].caller, run.len() as u64, talk)
+                });
+            add_number_sums(side, at, runs, by);
+            return;
+        }
+        let mut keyed: HashMap<u64, (u64, u64), crate::tally::FastHash> = HashMap::default();
+        for r in &side.records {
+            let e = keyed.entry(r.caller).or_default();
+            e.0 += 1;
+            e.1 += u64::from(r.talk_secs);
+        }
+        add_number_sums(side, at, keyed.into_iter().map(|(k, (n, t))| (k, n, t)), by);
+    };
+    let mut by: BTreeMap<String, NumberRow> = BTreeMap::new();
+    sums(local, 0, &mut by);
+    sums(carrier, 2, &mut by);
+    add_billing_sums(local, billing, &mut by);
+    number_rows(by, unmask)
+}
+
+fn per_agent(local_unmatched: &[u32], differing: &[(u32, u32)], s: Sides<'_>) -> Vec<Vec<String>> {
     // Summed by agent id first (0 is no agent), then named: a lookup by
     // name per record would cost more than the sums.
-    let mut sums = vec![[0u64; 4]; local.agents.len() + 1];
+    let local = s.local;
+    let mut sums = vec![[0u64; 3]; local.agents.len() + 1];
     let slot = |r: &Record| (r.agent as usize).min(local.agents.len());
     for r in &local.records {
         let e = &mut sums[slot(r)];
         e[0] += 1;
         e[1] += u64::from(r.talk_secs);
+        // Matched: every record but the unmatched ones.
+        e[2] += 1;
     }
-    // Matched: every record but the unmatched ones.
-    for e in &mut sums {
-        e[2] = e[0];
-    }
-    for r in recon
-        .local_unmatched
+    for r in local_unmatched
         .iter()
         .filter_map(|l| local.records.get(*l as usize))
     {
         sums[slot(r)][2] -= 1;
     }
-    for (slot, n) in billing.by_agent.iter().enumerate() {
-        if let Some(e) = sums.get_mut(slot) {
-            e[3] += n;
-        }
+    let mut billing = vec![0u64; local.agents.len() + 1];
+    for (l, _) in indexed_pairs(differing, s, RecordClass::BillingDiffers) {
+        billing[slot(l)] += 1;
     }
+    agent_rows(&sums, &billing, local)
+}
+
+/// Builds the per-agent table from sums by agent id + 1 (records, talk
+/// seconds, matched) and the billing differences by the same ids.
+fn agent_rows(sums: &[[u64; 3]], billing: &[u64], local: &Side) -> Vec<Vec<String>> {
     let mut by: BTreeMap<&str, [u64; 4]> = BTreeMap::new();
     for (id, v) in sums.iter().enumerate().filter(|(_, v)| v[0] > 0) {
         let name = id
@@ -384,9 +476,10 @@ fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<St
             .and_then(|i| local.agents.get(i))
             .map_or("", String::as_str);
         let e = by.entry(name).or_default();
-        for k in 0..4 {
+        for k in 0..3 {
             e[k] += v[k];
         }
+        e[3] += billing.get(id).copied().unwrap_or(0);
     }
     by.into_iter()
         .map(|(a, v)| {
@@ -397,11 +490,13 @@ fn per_agent(recon: &Recon, local: &Side, billing: &BillingCounts) -> Vec<Vec<St
         .collect()
 }
 
+/// Writes a list atomically; a row that fails to come (a run on disk that
+/// cannot be read) leaves any earlier file in place.
 fn write_csv(
     dir: &Path,
     name: &str,
     head: &[&str],
-    rows: impl IntoIterator<Item = Vec<String>>,
+    rows: impl Iterator<Item = std::io::Result<Vec<String>>>,
 ) -> std::io::Result<()> {
     let _span = tracing::debug_span!("write", file = name).entered();
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
@@ -410,7 +505,7 @@ fn write_csv(
         let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
         w.write_record(head)?;
         for row in rows {
-            w.write_record(&row)?;
+            w.write_record(&row?)?;
         }
         w.flush()?;
     }

@@ -15,6 +15,7 @@ use crate::model::{FileInfo, Side, SkippedFile, TotalRowCheck};
 use crate::normalize::parse_summable;
 use crate::row::{self, Parsed, RowCtx};
 use crate::signals::FileSignals;
+use crate::spill::{MemoryBudget, SideSpill};
 use crate::tally::{Origin, Tally};
 use crate::vocab::Vocabulary;
 
@@ -115,6 +116,10 @@ pub struct ScanOptions {
     pub(crate) min_parallel_bytes: u64,
     /// Called with the bytes of each block or file read (default none).
     pub progress: Option<Progress>,
+    /// The memory budget: records beyond a side's share of it spill to
+    /// disk (see [`MemoryBudget`]). Default none: records stay in memory.
+    /// Read both sides of a reconciliation with clones of one budget.
+    pub memory: Option<MemoryBudget>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -123,6 +128,10 @@ impl std::fmt::Debug for ScanOptions {
             .field("signals", &self.signals)
             .field("threads", &self.threads)
             .field("progress", &self.progress.is_some())
+            .field(
+                "memory",
+                &self.memory.as_ref().map(MemoryBudget::limit_bytes),
+            )
             .finish()
     }
 }
@@ -135,6 +144,7 @@ impl Default for ScanOptions {
             block_bytes: 8 << 20,
             min_parallel_bytes: 4 << 20,
             progress: None,
+            memory: None,
         }
     }
 }
@@ -170,10 +180,10 @@ pub fn read_side(paths: &[PathBuf], opts: &ReadOptions) -> Result<Side, CdrError
 
 /// Reads one side as [`read_side`] does, computing what `scan` requests.
 /// Without signals, large UTF-8 text files are read in parallel blocks;
-/// the figures and records are the same either way.
-///
-/// NOTE: the side's records stay in memory whole, 48 bytes per usable
-/// answered call; nothing spills to disk under a memory limit yet.
+/// the figures and records are the same either way. With a memory budget,
+/// records beyond the side's share of it spill to disk
+/// ([`Side::is_spilled`]); otherwise they stay in memory, 40 bytes per
+/// usable answered call.
 ///
 /// Errors: as [`read_side`].
 pub fn read_side_with(
@@ -184,6 +194,7 @@ pub fn read_side_with(
     let globs = compile_globs(opts)?;
     let mut side = SideBuilder::new(opts);
     side.scan = scan.clone();
+    side.spill = scan.memory.clone().map(|b| SideSpill::new(b, paths));
     for path in paths {
         if path.is_dir() {
             let files = walk(path)?;
@@ -207,7 +218,7 @@ pub fn read_side_with(
             });
         }
     }
-    Ok(side.finish())
+    side.finish()
 }
 
 fn compile_globs(opts: &ReadOptions) -> Result<Vec<(GlobMatcher, &Mapping)>, CdrError> {
@@ -297,6 +308,13 @@ struct SideBuilder<'o> {
     pending_fs: Vec<(u32, Parsed)>,
     now: i64,
     scan: ScanOptions,
+    /// The spill of records beyond the memory budget, when there is one.
+    spill: Option<SideSpill>,
+    /// Bytes of the files started so far.
+    bytes_seen: u64,
+    /// A spill that failed inside a row callback, reported once the file
+    /// stops.
+    spill_error: Option<CdrError>,
 }
 
 /// State of the source being streamed.
@@ -323,6 +341,20 @@ impl<'o> SideBuilder<'o> {
             pending_fs: Vec::new(),
             now: chrono::Utc::now().timestamp(),
             scan: ScanOptions::default(),
+            spill: None,
+            bytes_seen: 0,
+            spill_error: None,
+        }
+    }
+
+    /// Spills the records held once they outgrow the side's share of the
+    /// memory budget.
+    fn keep_within_budget(&mut self) -> Result<(), CdrError> {
+        match &mut self.spill {
+            Some(s) if s.due(self.tally.records.len()) => {
+                s.spill(&mut self.tally.records, self.bytes_seen)
+            }
+            _ => Ok(()),
         }
     }
 
@@ -369,8 +401,9 @@ impl<'o> SideBuilder<'o> {
                 limit: crate::model::MAX_FILES,
             });
         }
+        self.bytes_seen += std::fs::metadata(path).map_or(0, |m| m.len());
         if !self.scan.signals && self.read_fast(path, mapping) {
-            return Ok(());
+            return self.keep_within_budget();
         }
         if let Some(progress) = &self.scan.progress {
             progress(std::fs::metadata(path).map_or(0, |m| m.len()));
@@ -422,6 +455,9 @@ impl<'o> SideBuilder<'o> {
                 Flow::Continue(())
             }
         })?;
+        if let Some(e) = self.spill_error.take() {
+            return Err(e);
+        }
         if let Some(state) = current.take() {
             self.end_source(state, mapping, &mut rejections, &mut accepted, 0);
         }
@@ -449,7 +485,13 @@ impl<'o> SideBuilder<'o> {
                     self.decide(state, mapping, rejections, accepted);
                 }
             }
-            Phase::Reading(_) => self.data_row(state, row, cells),
+            Phase::Reading(_) => {
+                self.data_row(state, row, cells);
+                if let Err(e) = self.keep_within_budget() {
+                    self.spill_error = Some(e);
+                    return Flow::Break(());
+                }
+            }
             Phase::Done => return Flow::Break(()),
         }
         if matches!(state.phase, Phase::Done) {
@@ -702,7 +744,7 @@ impl SideBuilder<'_> {
     /// Drops FreeSWITCH B-legs (a row whose uuid another row names as its
     /// `bleg_uuid`) and per-account copies (a uuid seen before), then adds
     /// the rest.
-    fn finish(mut self) -> Side {
+    fn finish(mut self) -> Result<Side, CdrError> {
         let pending = std::mem::take(&mut self.pending_fs);
         let blegs: HashSet<String> = pending.iter().filter_map(|(_, p)| p.bleg.clone()).collect();
         let mut seen: HashSet<String> = HashSet::new();
@@ -719,7 +761,12 @@ impl SideBuilder<'_> {
         let tally = std::mem::take(&mut self.tally);
         tally.fill(&mut self.side.stats);
         self.side.records = tally.records;
-        crate::matching::sort_records(&mut self.side.records);
+        if let Some(spill) = self.spill.take() {
+            self.side.spilled = spill.finish(&mut self.side.records, self.bytes_seen)?;
+        }
+        if !self.side.is_spilled() {
+            crate::matching::sort_records(&mut self.side.records);
+        }
         if tally.numbers.clashes > 0 {
             tracing::warn!(
                 clashes = tally.numbers.clashes,
@@ -733,9 +780,10 @@ impl SideBuilder<'_> {
             answered = self.side.stats.answered,
             unusable = self.side.stats.unusable_rows,
             unreadable = self.side.stats.unreadable_rows,
+            spilled = self.side.is_spilled(),
             "side read"
         );
-        self.side
+        Ok(self.side)
     }
 }
 

@@ -9,6 +9,16 @@ use crate::model::{Record, Side};
 /// Sides smaller than this are too small to show an offset.
 const MIN_RECORDS: u64 = 10;
 
+/// Local records that find a carrier record of their key under each
+/// whole-hour shift of the local side, in the order of [`shift_hours`].
+pub(crate) type ShiftCounts = [u64; 26];
+
+/// Returns the whole-hour shifts of the local side to try: −12…+14 h
+/// without 0.
+fn shift_hours() -> impl Iterator<Item = i64> {
+    (-12..=14).filter(|h| *h != 0)
+}
+
 /// Warnings about the reconciliation as a whole; `ls` and `cs` are the
 /// sides' records in matching order.
 pub(crate) fn warnings(
@@ -19,23 +29,31 @@ pub(crate) fn warnings(
     opts: &MatchOptions,
     matched: u64,
 ) -> Vec<Warning> {
-    let mut out = Vec::new();
-    let smaller = local.stats.answered.min(carrier.stats.answered);
-    if smaller >= MIN_RECORDS && matched * 2 < smaller {
-        if let Some((hours, count)) = best_shift(ls, cs, opts) {
-            if count > matched * 2 && count * 2 > smaller {
-                out.push(tz_warning(local, carrier, hours, count, matched));
-            }
-        }
+    if !worth_checking(local, carrier, matched) {
+        return Vec::new();
     }
-    out
+    let mut counts = [0; 26];
+    count_shifts(ls, cs, opts, &mut counts);
+    from_counts(local, carrier, &counts, matched)
 }
 
-/// The whole-hour shift of the local side (−12…+14 h) under which most
-/// local records find a carrier record of the same key, and how many.
-fn best_shift(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> Option<(i64, u64)> {
-    let mut best: Option<(i64, u64)> = None;
-    for hours in (-12..=14).filter(|h| *h != 0) {
+/// Returns whether so few records matched that a time-zone shift is
+/// worth looking for.
+pub(crate) fn worth_checking(local: &Side, carrier: &Side, matched: u64) -> bool {
+    let smaller = local.stats.answered.min(carrier.stats.answered);
+    smaller >= MIN_RECORDS && matched * 2 < smaller
+}
+
+/// Adds, for every shift, the local records of `ls` that find a carrier
+/// record of the same key in `cs` (both in matching order). Counts of
+/// disjoint sets of keys add up.
+pub(crate) fn count_shifts(
+    ls: &[Record],
+    cs: &[Record],
+    opts: &MatchOptions,
+    counts: &mut ShiftCounts,
+) {
+    for (k, hours) in shift_hours().enumerate() {
         let shift = hours * 3600;
         let mut count = 0u64;
         for_each_group(ls, cs, |group_l, _, group_c, _| {
@@ -46,11 +64,31 @@ fn best_shift(ls: &[Record], cs: &[Record], opts: &MatchOptions) -> Option<(i64,
                 count += u64::from(hit);
             }
         });
+        counts[k] += count;
+    }
+}
+
+/// Returns the warning when one shift (the first of the best) would match
+/// far more records than matched.
+pub(crate) fn from_counts(
+    local: &Side,
+    carrier: &Side,
+    counts: &ShiftCounts,
+    matched: u64,
+) -> Vec<Warning> {
+    let smaller = local.stats.answered.min(carrier.stats.answered);
+    let mut best: Option<(i64, u64)> = None;
+    for (hours, &count) in shift_hours().zip(counts) {
         if best.is_none_or(|(_, b)| count > b) {
             best = Some((hours, count));
         }
     }
-    best
+    match best {
+        Some((hours, count)) if count > matched * 2 && count * 2 > smaller => {
+            vec![tz_warning(local, carrier, hours, count, matched)]
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn tz_warning(local: &Side, carrier: &Side, hours: i64, count: u64, matched: u64) -> Warning {

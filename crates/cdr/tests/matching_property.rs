@@ -7,7 +7,10 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use nianshen_cdr::{read_side, reconcile, MatchOptions, ReadOptions, Vocabulary};
+use nianshen_cdr::{
+    read_side, read_side_with, reconcile, MatchOptions, MemoryBudget, ReadOptions, ScanOptions,
+    Vocabulary,
+};
 
 /// splitmix64: small, deterministic, good enough for test data.
 struct Rng(u64);
@@ -204,20 +207,19 @@ fn matching_equals_brute_force() {
     let opts = ReadOptions::new(Vocabulary::from_pack(&pack));
     let dir = tempfile::tempdir().expect("temp dir");
     let mut rng = Rng(20240305);
+    let mut spilled_cases = 0;
     for case in 0..300 {
         let (local, carrier) = write_case(&mut rng, dir.path());
         let tolerance = [5, 2, 0][case % 3];
-        let l = read_side(&[dir.path().join("local.csv")], &opts).expect("local side");
-        let c = read_side(&[dir.path().join("carrier.csv")], &opts).expect("carrier side");
-        let r = reconcile(
-            &l,
-            &c,
-            &MatchOptions {
-                tolerance_secs: tolerance,
-                talk_tolerance_secs: 1,
-                ..MatchOptions::default()
-            },
-        );
+        let match_opts = MatchOptions {
+            tolerance_secs: tolerance,
+            talk_tolerance_secs: 1,
+            ..MatchOptions::default()
+        };
+        let (l_path, c_path) = (dir.path().join("local.csv"), dir.path().join("carrier.csv"));
+        let l = read_side(std::slice::from_ref(&l_path), &opts).expect("local side");
+        let c = read_side(std::slice::from_ref(&c_path), &opts).expect("carrier side");
+        let r = reconcile(&l, &c, &match_opts).expect("in memory");
         let (matched, mismatched) = brute_force(&local, &carrier, tolerance, 1);
         let got = (r.matched, r.duration_mismatch, r.local_only, r.carrier_only);
         let want = (
@@ -238,5 +240,20 @@ fn matching_equals_brute_force() {
             r.matched,
             "case {case}: every matched record has one class"
         );
+
+        // The same sides spilled to disk (a budget of a few records) give
+        // the same summary.
+        let mut scan = ScanOptions::default();
+        scan.memory = Some(MemoryBudget::new(400));
+        let ls = read_side_with(&[l_path], &opts, &scan).expect("local side");
+        let cs = read_side_with(&[c_path], &opts, &scan).expect("carrier side");
+        spilled_cases += usize::from(ls.is_spilled());
+        let rs = reconcile(&ls, &cs, &match_opts).expect("spilled");
+        assert_eq!(
+            serde_json::to_value(&rs).unwrap(),
+            serde_json::to_value(&r).unwrap(),
+            "case {case} spilled"
+        );
     }
+    assert!(spilled_cases > 100, "{spilled_cases} cases spilled");
 }

@@ -78,6 +78,8 @@ pub struct Context<'a> {
     pub lang: Lang,
     pub as_of: NaiveDate,
     pub unmask: bool,
+    /// Memory budget of the call records, bytes.
+    pub memory_limit: u64,
     findings: Vec<Finding>,
     metrics: Map<String, Value>,
 }
@@ -100,6 +102,9 @@ impl<'a> Context<'a> {
             lang: options.lang,
             as_of: options.as_of,
             unmask: options.unmask,
+            memory_limit: options
+                .memory_limit
+                .unwrap_or_else(nianshen_cdr::default_memory_limit),
             findings: Vec::new(),
             metrics: Map::new(),
         }

@@ -38,6 +38,9 @@ pub struct RunOptions {
     pub lang: Lang,
     /// Write phone and ID numbers unmasked.
     pub unmask: bool,
+    /// Memory budget of the call records, bytes; `None` sizes it from the
+    /// machine ([`nianshen_cdr::default_memory_limit`]).
+    pub memory_limit: Option<u64>,
 }
 
 /// Loads the rule pack for `case`: `options.rules`, else `[rules] pack`,

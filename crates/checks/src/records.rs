@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use chrono::{FixedOffset, Offset};
 use nianshen_case::InputKind;
-use nianshen_cdr::{Mapping, MatchOptions, ReadOptions, Side, SideStats, Vocabulary};
+use nianshen_cdr::{
+    Mapping, MatchOptions, MemoryBudget, ReadOptions, ScanOptions, Side, SideStats, Vocabulary,
+};
 use nianshen_rules::Severity;
 use serde_json::{json, Value};
 
@@ -47,7 +49,10 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
         &options,
         &[local_paths.as_slice(), carrier_paths.as_slice()].concat(),
     );
-    let local = nianshen_cdr::read_side(&local_paths, &options)?;
+    // Both sides under one budget, so that their spilled partitions match.
+    let mut scan = ScanOptions::default();
+    scan.memory = Some(MemoryBudget::new(cx.memory_limit));
+    let local = nianshen_cdr::read_side_with(&local_paths, &options, &scan)?;
     side_quality(cx, &local.stats, cx.t("本地", "local"));
     let activity = AgentActivity {
         agents: local.stats.agents.clone(),
@@ -58,9 +63,9 @@ pub fn check(cx: &mut Context<'_>) -> Result<Option<AgentActivity>, CheckError> 
 
     let mut metrics = json!({ "declared": declared });
     if !carrier_paths.is_empty() {
-        let carrier = nianshen_cdr::read_side(&carrier_paths, &options)?;
+        let carrier = nianshen_cdr::read_side_with(&carrier_paths, &options, &scan)?;
         side_quality(cx, &carrier.stats, cx.t("运营商", "carrier"));
-        let recon_value = reconcile(cx, &local, &carrier);
+        let recon_value = reconcile(cx, &local, &carrier)?;
         if let (Value::Object(target), Value::Object(source)) = (&mut metrics, recon_value) {
             target.extend(source);
         }
@@ -209,14 +214,14 @@ fn read_options(cx: &Context<'_>) -> Result<ReadOptions, CheckError> {
     })
 }
 
-fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
+fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Result<Value, CheckError> {
     let thresholds = cx.pack.thresholds.clone();
     let options = MatchOptions {
         tolerance_secs: thresholds.cdr_match_tolerance_secs,
         talk_tolerance_secs: thresholds.cdr_talk_tolerance_secs,
         billing: thresholds.cdr_billing_increment,
     };
-    let recon = nianshen_cdr::reconcile(local, carrier, &options);
+    let recon = nianshen_cdr::reconcile(local, carrier, &options)?;
     let value = serde_json::to_value(&recon).unwrap_or(Value::Null);
 
     let rate = |name: &str| value["rates"][name].as_f64();
@@ -280,7 +285,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Value {
         ],
         Vec::new(),
     );
-    value
+    Ok(value)
 }
 
 /// Raises `cdr.billing_mismatch` when the matched calls whose billed time,

@@ -95,6 +95,9 @@ pub struct CheckArgs {
     /// Write phone and ID numbers unmasked in the outputs.
     #[arg(long)]
     pub unmask: bool,
+    /// Memory for call records, as in `recon cdr --memory-limit`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +193,9 @@ pub struct ReconCdrArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Memory the call records may take, e.g. 2G, 512M, 1500MiB (K, M, G count in 1024s) [default: a quarter of physical memory, at least 512 MiB, at most 4 GiB]. Beyond a quarter of it, a side's records spill, partitioned, to a private temporary folder (TMPDIR). The folder is removed at the end, and the figures stay the same.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
+    pub memory_limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +225,15 @@ pub struct InspectArgs {
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Parses `--memory-limit`: a size such as 2G, 512M or 1500MiB.
+fn parse_memory_limit(text: &str) -> Result<u64, String> {
+    nianshen_cdr::parse_size(text).ok_or_else(|| {
+        format!(
+            "“{text}”不是有效的内存大小，请写作 2G、512M 或 1500MiB（K、M、G 按 1024 进位，须大于 0）。\n{text:?} is not a valid memory size: write it as 2G, 512M or 1500MiB (K, M, G count in 1024s; more than 0)."
+        )
+    })
 }
 
 /// Parses `--as-of`: a real calendar day between 2000 and 2099, so a typo

@@ -55,6 +55,7 @@ fn plan(args: CheckArgs, lang: Lang) -> Result<Plan, Failure> {
         rules: args.rules,
         lang,
         unmask: args.unmask,
+        memory_limit: args.memory_limit,
     };
     // Load the pack now, so an unknown pack fails before any work starts.
     nianshen_checks::load_pack(&case, &options).map_err(|e| Failure::new(e.message(lang)))?;

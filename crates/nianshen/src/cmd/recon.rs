@@ -1,6 +1,7 @@
 //! `nianshen recon cdr`: the company's call records against the carrier's
 //! bill, record by record. Each side is read from the cache of normalised
 //! records when its files are unchanged (`--no-cache` skips the cache).
+//! Records beyond `--memory-limit` spill to disk, partitioned.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,8 @@ use chrono::FixedOffset;
 use indicatif::{ProgressBar, ProgressStyle};
 use nianshen_cdr::{
     no_usable_rows, read_side_with, reconcile, write_recon_csv, BillingIncrement, Mapping,
-    MatchOptions, ReadOptions, Recon, RecordCache, ScanOptions, Side, SideName, Vocabulary,
+    MatchOptions, MemoryBudget, ReadOptions, Recon, RecordCache, ScanOptions, Side, SideName,
+    Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -28,13 +30,16 @@ struct Plan {
     local: ReadOptions,
     carrier: ReadOptions,
     matching: MatchOptions,
+    /// Shared by both sides, so that their spilled partitions match.
+    memory: MemoryBudget,
 }
 
 fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     let plan = make_plan(&args, lang)?;
     let (local, carrier) = read_sides(&args, &plan, lang)?;
 
-    let mut recon = reconcile(&local, &carrier, &plan.matching);
+    let mut recon =
+        reconcile(&local, &carrier, &plan.matching).map_err(|e| Failure::new(e.message(lang)))?;
     let sides = [
         (
             SideName {
@@ -101,6 +106,7 @@ fn read_sides(args: &ReconCdrArgs, plan: &Plan, lang: Lang) -> Result<(Side, Sid
     };
     let bar = progress_bar(&[&args.local, &args.carrier]);
     let mut scan = ScanOptions::for_matching();
+    scan.memory = Some(plan.memory.clone());
     if let Some(bar) = &bar {
         let bar = bar.clone();
         scan.progress = Some(Arc::new(move |bytes| bar.inc(bytes)));
@@ -124,8 +130,12 @@ fn read_cached(
     lang: Lang,
 ) -> Result<Side, Failure> {
     let key = cache.and_then(|c| c.key(paths, opts));
+    let fits = scan
+        .memory
+        .as_ref()
+        .map_or(usize::MAX, nianshen_cdr::MemoryBudget::side_records);
     if let (Some(c), Some(k)) = (cache, &key) {
-        if let Some(side) = c.load(k) {
+        if let Some(side) = c.load_within(k, fits) {
             tracing::info!(entry = %k, "side read from the cache");
             return Ok(side);
         }
@@ -198,10 +208,15 @@ fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
         talk_tolerance_secs: pack.thresholds.cdr_talk_tolerance_secs,
         billing,
     };
+    let limit = args
+        .memory_limit
+        .unwrap_or_else(nianshen_cdr::default_memory_limit);
+    tracing::info!(bytes = limit, "memory limit");
     Ok(Plan {
         local,
         carrier,
         matching,
+        memory: MemoryBudget::new(limit),
     })
 }
 

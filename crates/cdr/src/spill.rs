@@ -1,0 +1,542 @@
+//! A memory budget for the call-record engine, and the partitions on disk
+//! that records spill into when they outgrow it.
+//!
+//! A side keeps its usable answered records in memory (40 bytes each) up
+//! to a quarter of the budget ([`MemoryBudget::side_records`]). Beyond
+//! that it writes them, partitioned by a hash of the key (caller, callee),
+//! to files in a private temporary folder, and reads on. Both sides use the
+//! same hash and partition count, so records that can match each other
+//! always lie in the same partition: [`reconcile`] loads one partition of
+//! each side at a time, sorts and matches it with the rule of the
+//! in-memory path and folds the figures, which come out the same. The
+//! records behind the lists of `--out` go to sorted runs on disk, merged
+//! when the lists are written.
+//!
+//! The folder (0700 on Unix) is removed when the last side, reconciliation
+//! or budget using it is dropped, also when the run fails; a process killed
+//! outright leaves it behind in the temporary folder.
+//!
+//! NOTE: a file read on the parallel fast path is held whole until its last
+//! block is in, so a single file with more records than the side's share
+//! overshoots the budget while it is read; the budget is checked after
+//! every row on the row-by-row path and after every file on the fast path.
+//! The per-caller sums of `--out` (one entry per distinct calling number)
+//! also stay in memory.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::cache::{decode, encode, RECORD_BYTES};
+use crate::error::CdrError;
+use crate::model::Record;
+
+mod recon;
+mod runs;
+
+pub(crate) use recon::{reconcile, Gathered};
+pub(crate) use runs::Runs;
+
+/// Bytes of a record in memory.
+const RECORD_SIZE: u64 = std::mem::size_of::<Record>() as u64;
+
+/// Minimum and maximum partitions of a spill. The maximum bounds the files
+/// open at once while a side is written or a list merged.
+const MIN_PARTS: u32 = 16;
+const MAX_PARTS: u32 = 256;
+
+/// The default budget takes this fraction (1/n) of physical memory ...
+const DEFAULT_SHARE: u64 = 4;
+/// ... at least this much ...
+const DEFAULT_FLOOR: u64 = 512 << 20;
+/// ... and at most this much, so that a large shared server is not taken
+/// over by one run.
+const DEFAULT_CAP: u64 = 4 << 30;
+/// The default where physical memory cannot be read.
+const DEFAULT_UNKNOWN: u64 = 2 << 30;
+
+/// Buffer of each sorted run being written.
+const WRITE_BUFFER: usize = 64 << 10;
+/// Buffer of each sorted run being merged.
+const MERGE_BUFFER: usize = 32 << 10;
+/// Records decoded at a time when a partition is loaded.
+const LOAD_CHUNK: usize = 1 << 14;
+
+/// Parses a memory size: a number (decimals allowed) with an optional unit
+/// `B`, `K`, `M`, `G` or `T`, also written `KB`/`KiB` and so on, in any
+/// case, each 1024 times the one before: `2G`, `512M`, `1500MiB`, `1.5g`.
+/// Returns the bytes; `None` for anything else, for 0 and for sizes beyond
+/// 2^64 bytes.
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return None,
+    };
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let bytes = if number.contains('.') {
+        let value: f64 = number.parse().ok()?;
+        let bytes = (value * (1u64 << shift) as f64).floor();
+        // `as` saturates; sizes this large are refused instead.
+        (bytes < u64::MAX as f64).then_some(bytes as u64)?
+    } else {
+        number.parse::<u64>().ok()?.checked_mul(1 << shift)?
+    };
+    (bytes > 0).then_some(bytes)
+}
+
+/// Returns the default memory budget: a quarter of physical memory (the smaller of
+/// the machine's and, on Linux, the control group's limit), at least
+/// 512 MiB and at most 4 GiB; 2 GiB where memory cannot be read.
+pub fn default_memory_limit() -> u64 {
+    match physical_memory() {
+        Some(total) => (total / DEFAULT_SHARE).clamp(DEFAULT_FLOOR, DEFAULT_CAP),
+        None => DEFAULT_UNKNOWN,
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn physical_memory() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib: u64 = meminfo
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    let total = kib.checked_mul(1024)?;
+    // A container's limit, when one is set ("max" otherwise).
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|t| t.trim().parse::<u64>().ok());
+    Some(cgroup.map_or(total, |c| c.min(total)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn physical_memory() -> Option<u64> {
+    None
+}
+
+/// How much memory the records of a reconciliation may take, and the spill
+/// folder shared by its two sides once either outgrows it. Read both sides
+/// with clones of one budget, so that their partitions correspond.
+#[derive(Clone, Debug)]
+pub struct MemoryBudget {
+    limit: u64,
+    area: Arc<Mutex<Option<Arc<SpillDir>>>>,
+}
+
+impl MemoryBudget {
+    /// Creates a budget of `limit_bytes` (at least 1).
+    pub fn new(limit_bytes: u64) -> Self {
+        MemoryBudget {
+            limit: limit_bytes.max(1),
+            area: Arc::default(),
+        }
+    }
+
+    /// Creates a budget of [`default_memory_limit`].
+    pub fn from_machine() -> Self {
+        MemoryBudget::new(default_memory_limit())
+    }
+
+    /// Returns the limit in bytes.
+    pub fn limit_bytes(&self) -> u64 {
+        self.limit
+    }
+
+    /// Returns the records one side may keep in memory: a quarter of the limit. The
+    /// rest covers the other side, the reader's buffers and the partition
+    /// being matched.
+    pub fn side_records(&self) -> usize {
+        usize::try_from(self.limit / 4 / RECORD_SIZE)
+            .unwrap_or(usize::MAX)
+            .max(1)
+    }
+
+    /// Returns the spill folder, which the first side that spills creates
+    /// with `parts()` partitions.
+    fn area(&self, parts: impl FnOnce() -> u32) -> io::Result<Arc<SpillDir>> {
+        let mut slot = self
+            .area
+            .lock()
+            .map_err(|_| io::Error::other("spill folder lock poisoned"))?;
+        if let Some(area) = slot.as_ref() {
+            return Ok(Arc::clone(area));
+        }
+        let area = Arc::new(SpillDir::create(parts())?);
+        *slot = Some(Arc::clone(&area));
+        Ok(area)
+    }
+}
+
+/// The private temporary folder of a spill and its partition count.
+#[derive(Debug)]
+pub(crate) struct SpillDir {
+    dir: tempfile::TempDir,
+    parts: u32,
+    next_file: AtomicU32,
+}
+
+impl SpillDir {
+    fn create(parts: u32) -> io::Result<SpillDir> {
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("nianshen-spill-");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o700));
+        }
+        let dir = builder.tempdir()?;
+        tracing::info!(dir = %dir.path().display(), parts, "records spill to disk");
+        Ok(SpillDir {
+            dir,
+            parts,
+            next_file: AtomicU32::new(0),
+        })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Returns a new file path in the folder.
+    fn new_file(&self, stem: &str) -> PathBuf {
+        let n = self.next_file.fetch_add(1, Ordering::Relaxed);
+        self.dir.path().join(format!("{stem}-{n}.bin"))
+    }
+
+    fn error(&self, source: io::Error) -> CdrError {
+        CdrError::Spill {
+            dir: self.path().to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Returns the partition of a record among `parts`: a mix of both numbers of the
+/// key, so that neither a few busy callers nor a few callees crowd one
+/// partition.
+fn part_of(r: &Record, parts: u32) -> usize {
+    let mut h = r.caller ^ r.callee.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h = (h ^ (h >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93);
+    h ^= h >> 32;
+    ((h >> 32).wrapping_mul(u64::from(parts)) >> 32) as usize
+}
+
+/// Returns the partitions for sides of about `side_records` records each: one
+/// partition of both sides takes at most an eighth of the limit even when
+/// the estimate is low by half.
+fn parts_for(limit: u64, side_records: u64) -> u32 {
+    let both = side_records.saturating_mul(2 * RECORD_SIZE);
+    let parts = both.div_ceil((limit / 16).max(1));
+    u32::try_from(parts)
+        .unwrap_or(MAX_PARTS)
+        .clamp(MIN_PARTS, MAX_PARTS)
+}
+
+/// Returns the bytes of a side's files, for the estimate of its records.
+fn bytes_of(paths: &[PathBuf]) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                crate::read::walk(p).map_or(0, |files| files.iter().map(|f| size(f)).sum())
+            } else {
+                size(p)
+            }
+        })
+        .sum()
+}
+
+/// A side's spill while it is read.
+pub(crate) struct SideSpill {
+    budget: MemoryBudget,
+    /// Bytes of the side's files.
+    input_bytes: u64,
+    out: Option<PartWriters>,
+}
+
+impl SideSpill {
+    /// Creates the spill of a side read from `paths` under `budget`.
+    pub(crate) fn new(budget: MemoryBudget, paths: &[PathBuf]) -> Self {
+        SideSpill {
+            budget,
+            input_bytes: bytes_of(paths),
+            out: None,
+        }
+    }
+
+    /// Returns whether `held` records in memory are to be spilled now.
+    pub(crate) fn due(&self, held: usize) -> bool {
+        held >= self.budget.side_records()
+    }
+
+    /// Writes `records` to the partitions and empties it (freeing its
+    /// memory). `bytes_seen` of the side's files have been started, for
+    /// the estimate of the partitions needed.
+    pub(crate) fn spill(
+        &mut self,
+        records: &mut Vec<Record>,
+        bytes_seen: u64,
+    ) -> Result<(), CdrError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        if self.out.is_none() {
+            let estimate = estimate_records(records.len(), self.input_bytes, bytes_seen);
+            let limit = self.budget.limit;
+            let area = self
+                .budget
+                .area(|| parts_for(limit, estimate))
+                .map_err(|source| CdrError::Spill {
+                    dir: std::env::temp_dir(),
+                    source,
+                })?;
+            self.out = Some(PartWriters::new(area));
+        }
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        let _span = tracing::info_span!("spill", records = records.len()).entered();
+        out.write(records).map_err(|e| out.area.error(e))?;
+        *records = Vec::new();
+        Ok(())
+    }
+
+    /// Ends the side: when it has spilled, the rest of `records` follows
+    /// the others to disk and the partitions are returned.
+    pub(crate) fn finish(
+        mut self,
+        records: &mut Vec<Record>,
+        bytes_seen: u64,
+    ) -> Result<Option<Spilled>, CdrError> {
+        if self.out.is_none() && !self.due(records.len()) {
+            return Ok(None);
+        }
+        self.spill(records, bytes_seen)?;
+        let Some(out) = self.out else {
+            return Ok(None);
+        };
+        Ok(Some(out.close()))
+    }
+}
+
+/// Estimates the records a side will have from those read so far and the
+/// share of its files started.
+fn estimate_records(held: usize, input_bytes: u64, bytes_seen: u64) -> u64 {
+    let held = held as u64;
+    if bytes_seen == 0 || input_bytes <= bytes_seen {
+        return held;
+    }
+    let scaled = held as f64 * input_bytes as f64 / bytes_seen as f64;
+    (scaled as u64).max(held)
+}
+
+/// The partition files of a side, each opened on its first record.
+struct PartWriters {
+    area: Arc<SpillDir>,
+    paths: Vec<PathBuf>,
+    files: Vec<Mutex<Option<File>>>,
+    counts: Vec<u64>,
+    times: Option<(u32, u32)>,
+}
+
+/// Records per chunk that one thread sorts into partitions and writes.
+const WRITE_CHUNK: usize = 1 << 16;
+
+impl PartWriters {
+    fn new(area: Arc<SpillDir>) -> Self {
+        let parts = area.parts as usize;
+        let paths = (0..parts).map(|_| area.new_file("part")).collect();
+        PartWriters {
+            area,
+            paths,
+            files: (0..parts).map(|_| Mutex::new(None)).collect(),
+            counts: vec![0; parts],
+            times: None,
+        }
+    }
+
+    /// Appends records to their partitions, a chunk per thread: each chunk
+    /// is encoded partition by partition, then every partition's bytes go
+    /// to its file in one write. Records land in a partition in no fixed
+    /// order, and each partition is sorted when it is loaded.
+    fn write(&mut self, records: &[Record]) -> io::Result<()> {
+        use rayon::prelude::*;
+        let (parts, files, paths) = (self.area.parts, &self.files, &self.paths);
+        let chunks: Vec<(Vec<u64>, (u32, u32))> = records
+            .par_chunks(WRITE_CHUNK)
+            .map(|chunk| write_chunk(chunk, parts, files, paths))
+            .collect::<io::Result<_>>()?;
+        for (counts, (lo, hi)) in chunks {
+            for (total, n) in self.counts.iter_mut().zip(counts) {
+                *total += n;
+            }
+            self.times = Some(match self.times {
+                Some((a, b)) => (a.min(lo), b.max(hi)),
+                None => (lo, hi),
+            });
+        }
+        Ok(())
+    }
+
+    fn close(self) -> Spilled {
+        Spilled {
+            parts: self.paths.into_iter().zip(self.counts).collect(),
+            times: self.times,
+            area: self.area,
+        }
+    }
+}
+
+/// Writes one chunk of records to the partition files; returns the records
+/// per partition and the earliest and latest time of the chunk.
+fn write_chunk(
+    chunk: &[Record],
+    parts: u32,
+    files: &[Mutex<Option<File>>],
+    paths: &[PathBuf],
+) -> io::Result<(Vec<u64>, (u32, u32))> {
+    let share = chunk.len() * RECORD_BYTES / parts as usize + RECORD_BYTES;
+    let mut buckets: Vec<Vec<u8>> = (0..parts).map(|_| Vec::with_capacity(share)).collect();
+    let (mut lo, mut hi) = (u32::MAX, 0);
+    for r in chunk {
+        let bucket = &mut buckets[part_of(r, parts)];
+        let at = bucket.len();
+        bucket.resize(at + RECORD_BYTES, 0);
+        encode(r, &mut bucket[at..]);
+        lo = lo.min(r.time);
+        hi = hi.max(r.time);
+    }
+
+    let mut counts = vec![0u64; parts as usize];
+    for (p, bytes) in buckets.iter().enumerate().filter(|(_, b)| !b.is_empty()) {
+        let mut slot = files[p]
+            .lock()
+            .map_err(|_| io::Error::other("spill file lock poisoned"))?;
+        let file = match &mut *slot {
+            Some(file) => file,
+            empty => empty.insert(File::create(&paths[p])?),
+        };
+        file.write_all(bytes)?;
+        counts[p] = (bytes.len() / RECORD_BYTES) as u64;
+    }
+    Ok((counts, (lo, hi)))
+}
+
+/// A side's records on disk, partition by partition.
+#[derive(Clone, Debug)]
+pub(crate) struct Spilled {
+    area: Arc<SpillDir>,
+    /// Each partition's file and record count (no file when 0).
+    parts: Vec<(PathBuf, u64)>,
+    /// Earliest and latest record time.
+    times: Option<(u32, u32)>,
+}
+
+impl Spilled {
+    /// Loads partition `p`.
+    fn load(&self, p: usize) -> io::Result<Vec<Record>> {
+        let Some((path, count)) = self.parts.get(p) else {
+            return Ok(Vec::new());
+        };
+        let count = usize::try_from(*count).map_err(io::Error::other)?;
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let mut file = File::open(path)?;
+        let mut records = Vec::with_capacity(count);
+        let mut buf = vec![0u8; RECORD_BYTES * LOAD_CHUNK];
+        let mut left = count;
+        while left > 0 {
+            let n = left.min(LOAD_CHUNK);
+            let bytes = &mut buf[..n * RECORD_BYTES];
+            file.read_exact(bytes)?;
+            records.extend(bytes.chunks_exact(RECORD_BYTES).map(decode));
+            left -= n;
+        }
+        Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_in_powers_of_1024() {
+        let cases = [
+            ("2G", Some(2 << 30)),
+            ("512M", Some(512 << 20)),
+            ("1500MiB", Some(1500 << 20)),
+            ("1.5g", Some(3 << 29)),
+            (" 64 kb ", Some(64 << 10)),
+            ("4096", Some(4096)),
+            ("1T", Some(1 << 40)),
+            ("0", None),
+            ("0.0001K", None),
+            ("", None),
+            ("G", None),
+            ("-1G", None),
+            ("2X", None),
+            ("1e9", None),
+            ("1.2.3M", None),
+            ("99999999999999999999", None),
+            ("20000000000T", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_size(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn default_limit_stays_within_its_bounds() {
+        let limit = default_memory_limit();
+        assert!((DEFAULT_FLOOR..=DEFAULT_CAP).contains(&limit), "{limit}");
+    }
+
+    #[test]
+    fn partitions_spread_keys_and_follow_the_estimate() {
+        let parts = 16;
+        let mut counts = vec![0u32; parts as usize];
+        for caller in 0..20u64 {
+            for callee in 0..500u64 {
+                let r = Record {
+                    caller: 13_800_000_000 + caller,
+                    callee: 18_900_000_000 + callee,
+                    time: 0,
+                    talk_secs: 0,
+                    billed_min: 0,
+                    file: 0,
+                    row: 0,
+                    agent: 0,
+                    no_seconds: false,
+                };
+                counts[part_of(&r, parts)] += 1;
+            }
+        }
+        // 10,000 keys over 16 partitions: 625 each on average.
+        assert!(counts.iter().all(|n| (450..800).contains(n)), "{counts:?}");
+
+        assert_eq!(parts_for(4 << 30, 45_000_000), MIN_PARTS);
+        assert_eq!(parts_for(200 << 20, 4_500_000), 28);
+        assert_eq!(parts_for(1 << 10, 1_000), MAX_PARTS);
+        assert_eq!(estimate_records(100, 1000, 250), 400);
+        assert_eq!(estimate_records(100, 1000, 0), 100);
+    }
+}
