@@ -70,21 +70,19 @@ impl<'a> Parts<'a> {
         }
     }
 
-    /// Returns the records of partition `p` in matching order.
+    /// Returns the records of partition `p`, in no particular order.
     fn load(&self, p: usize) -> io::Result<Vec<Record>> {
-        let mut records = match self {
-            Parts::Disk(s) => s.load(p)?,
+        match self {
+            Parts::Disk(s) => s.load(p),
             Parts::Memory {
                 records,
                 order,
                 starts,
-            } => order[starts[p]..starts[p + 1]]
+            } => Ok(order[starts[p]..starts[p + 1]]
                 .iter()
                 .map(|i| records[*i as usize])
-                .collect(),
-        };
-        sort_records(&mut records);
-        Ok(records)
+                .collect()),
+        }
     }
 
     /// Returns the earliest and latest record time.
@@ -129,19 +127,19 @@ pub(crate) fn reconcile(
         day_range(local, carrier, &ls, &cs),
     )
     .map_err(fail)?;
-    for p in 0..area.parts as usize {
-        let _span = tracing::debug_span!("partition", p).entered();
-        let (l, c) = (ls.load(p).map_err(fail)?, cs.load(p).map_err(fail)?);
-        let (pairs, mismatched) = match_sorted(&l, &c, opts);
-        fold.add(&l, &c, &pairs, mismatched).map_err(fail)?;
-    }
+    each_partition(&ls, &cs, area.parts, |l, c| {
+        let (pairs, mismatched) = match_sorted(l, c, opts);
+        fold.add(l, c, &pairs, mismatched)
+    })
+    .map_err(fail)?;
 
     let warnings = if crate::tzcheck::worth_checking(local, carrier, fold.matched) {
         let mut counts = [0; 26];
-        for p in 0..area.parts as usize {
-            let (l, c) = (ls.load(p).map_err(fail)?, cs.load(p).map_err(fail)?);
-            crate::tzcheck::count_shifts(&l, &c, opts, &mut counts);
-        }
+        each_partition(&ls, &cs, area.parts, |l, c| {
+            crate::tzcheck::count_shifts(l, c, opts, &mut counts);
+            Ok(())
+        })
+        .map_err(fail)?;
         crate::tzcheck::from_counts(local, carrier, &counts, fold.matched)
     } else {
         Vec::new()
@@ -157,6 +155,45 @@ pub(crate) fn reconcile(
         detail: Detail::Gathered(Arc::new(gathered)),
     };
     Ok(assemble(&local.stats, &carrier.stats, opts, outcome))
+}
+
+/// Calls `f` with each partition of both sides in matching order. The next
+/// partition is read on a thread of its own meanwhile, so that reading
+/// overlaps matching, and at most two partitions are in memory at once.
+fn each_partition(
+    ls: &Parts<'_>,
+    cs: &Parts<'_>,
+    parts: u32,
+    mut f: impl FnMut(&[Record], &[Record]) -> io::Result<()>,
+) -> io::Result<()> {
+    type Loaded = io::Result<(Vec<Record>, Vec<Record>)>;
+    std::thread::scope(|scope| {
+        // A rendezvous channel: the reader waits with one partition until
+        // the last one is done.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Loaded>(0);
+        scope.spawn(move || {
+            for p in 0..parts as usize {
+                let loaded = ls.load(p).and_then(|l| Ok((l, cs.load(p)?)));
+                let failed = loaded.is_err();
+                if tx.send(loaded).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut seen = 0;
+        for loaded in rx {
+            let _span = tracing::debug_span!("partition", p = seen).entered();
+            let (mut l, mut c) = loaded?;
+            sort_records(&mut l);
+            sort_records(&mut c);
+            f(&l, &c)?;
+            seen += 1;
+        }
+        if seen < parts as usize {
+            return Err(io::Error::other("partition reader stopped early"));
+        }
+        Ok(())
+    })
 }
 
 /// Returns the days the records of both sides fall on, roughly: days
