@@ -97,7 +97,7 @@ fn assert_same(a: &Run, b: &Run) {
     assert_eq!(a.json, b.json);
     let names = |r: &Run| r.lists.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(a), names(b));
-    assert_eq!(a.lists.len(), 6, "{:?}", names(a));
+    assert_eq!(a.lists.len(), 7, "{:?}", names(a));
     for ((name, x), (_, y)) in a.lists.iter().zip(&b.lists) {
         assert!(x == y, "{name} differs");
     }
