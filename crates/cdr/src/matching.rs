@@ -597,6 +597,25 @@ impl DaySums {
         e[4] += u64::from(matched);
     }
 
+    /// Adds the sums of `other` (of any day range) to these.
+    pub(crate) fn absorb(&mut self, other: DaySums) {
+        let first = other.first;
+        let dense = other
+            .dense
+            .into_iter()
+            .enumerate()
+            .map(move |(i, v)| (first + i as i64, v));
+        for (day, v) in dense.chain(other.sparse) {
+            if v.iter().all(|n| *n == 0) {
+                continue;
+            }
+            let e = self.at(day);
+            for k in 0..5 {
+                e[k] += v[k];
+            }
+        }
+    }
+
     /// Counts a carrier record of `day`.
     pub(crate) fn add_carrier(&mut self, day: i64, talk_secs: u32) {
         let e = self.at(day);
