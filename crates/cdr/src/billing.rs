@@ -191,7 +191,8 @@ impl PairClassifier {
     }
 }
 
-/// What [`classify_pairs`] finds over all pairs.
+/// The classes, billing summary and per-day billing differences that
+/// [`classify_pairs`] finds over all pairs.
 pub(crate) struct Classified {
     pub classes: Classes,
     pub billing: BillingSummary,
@@ -345,7 +346,7 @@ fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i6
     *s.days.entry(day_of(l, offsets)).or_default() += 1;
 }
 
-/// The calendar day of a record, days since 1970 in its file's offset.
+/// Returns the calendar day of a record, days since 1970 in its file's offset.
 fn day_of(r: &Record, offsets: &[i64]) -> i64 {
     let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
     (r.epoch() + offset).div_euclid(86_400)
@@ -353,7 +354,7 @@ fn day_of(r: &Record, offsets: &[i64]) -> i64 {
 
 impl Classified {
     /// Adds the billing differences per day to the day figures (by the
-    /// local record's day, which has a row since it holds the record).
+    /// local record's day, which has a row since it contains the record).
     pub(crate) fn add_to_days(&self, days: &mut [DayFigures]) {
         for (day, n) in &self.days {
             let Some(date) = chrono::DateTime::from_timestamp(day.saturating_mul(86_400), 0)
@@ -367,7 +368,7 @@ impl Classified {
         }
     }
 
-    /// A warning when the bill's billed column looks like seconds: a
+    /// Returns a warning when the bill's billed column looks like seconds: a
     /// column of minutes is never at or above the talk seconds of calls of
     /// two minutes and more, a column of seconds always is.
     pub(crate) fn warnings(&self) -> Vec<Warning> {

@@ -329,8 +329,8 @@ impl<'s> Fold<'s> {
         }
         self.classes.add(classes);
 
-        // The sides' sums are made on two threads: a partition holds
-        // millions of records at 10⁸ calls.
+        // The sides' sums are made on two threads, because a partition
+        // contains millions of records at 10⁸ calls.
         let last_agent = self.local.agents.len();
         let g = &mut self.gathered;
         let (agents, local_numbers, carrier_numbers) =
