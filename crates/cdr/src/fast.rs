@@ -365,6 +365,8 @@ fn extend_to_line_end(file: &File, size: u64, from: u64, buf: &mut Vec<u8>) -> O
 /// the same handful of words fill millions of rows.
 #[derive(Default)]
 struct WordCache {
+    /// Words of up to 15 bytes, packed by [`pack_agent`].
+    short_answers: Vec<(u128, Answer)>,
     answers: Vec<(String, Answer)>,
     directions: Vec<(String, Option<Direction>)>,
 }
@@ -374,12 +376,20 @@ const WORDS: usize = 16;
 
 impl WordCache {
     fn answer(&mut self, cell: &str, opts: &ReadOptions) -> Answer {
-        if let Some((_, a)) = self.answers.iter().find(|(w, _)| w == cell) {
+        // Short words compare as one number, not byte by byte.
+        let packed = pack_agent(cell.as_bytes());
+        if let Some(p) = packed {
+            if let Some((_, a)) = self.short_answers.iter().find(|(w, _)| *w == p) {
+                return *a;
+            }
+        } else if let Some((_, a)) = self.answers.iter().find(|(w, _)| w == cell) {
             return *a;
         }
         let a = opts.vocabulary.answer(cell);
-        if self.answers.len() < WORDS {
-            self.answers.push((cell.to_string(), a));
+        match packed {
+            Some(p) if self.short_answers.len() < WORDS => self.short_answers.push((p, a)),
+            None if self.answers.len() < WORDS => self.answers.push((cell.to_string(), a)),
+            _ => {}
         }
         a
     }
@@ -413,20 +423,21 @@ struct LineParser<'a> {
     carriage_returns: bool,
     /// The last date seen, as written, and its day number: rows come in
     /// time order.
-    last_day: std::cell::Cell<([u8; 10], i64)>,
+    last_day: std::cell::Cell<(u128, i64)>,
     /// Recent agents by their packed text, so that most rows skip the
     /// table of agents.
     agents: Box<[(u128, u32); AGENT_SLOTS]>,
 }
 
-/// A date part no stamp has (0xFF is never in UTF-8 text).
-const NO_DAY: [u8; 10] = [0xFF; 10];
+/// A date part no stamp has: bit 127 is never set by the ten date bytes.
+const NO_DAY: u128 = 1 << 127;
 
 /// Slots of the agent cache (a power of two).
 const AGENT_SLOTS: usize = 1024;
 
-/// Packs an agent id of 1 to 15 bytes with its length: two ids pack
-/// alike only when they are equal. `None` for longer ids.
+/// Packs a short text (an agent id, a disposition word) of 1 to 15 bytes
+/// with its length: two texts pack alike only when they are equal. `None`
+/// for longer or empty texts.
 fn pack_agent(a: &[u8]) -> Option<u128> {
     if a.is_empty() || a.len() > 15 {
         return None;
@@ -792,11 +803,7 @@ impl<'a> LineParser<'a> {
 /// other form or an impossible date or time. `last_day` is the date part
 /// of the last stamp as written and its day number, so that a run of
 /// stamps of one day parses only their times.
-fn fast_time(
-    b: &[u8],
-    tz: i64,
-    last_day: &std::cell::Cell<([u8; 10], i64)>,
-) -> Option<(i64, bool)> {
+fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Option<(i64, bool)> {
     let (date_len, time_at) = match b.len() {
         19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' => {
             (10, [11, 14, 17])
@@ -812,8 +819,16 @@ fn fast_time(
     if h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let mut date = [0u8; 10];
-    date[..date_len].copy_from_slice(&b[..date_len]);
+    // The date part as one number: eight bytes, then two more when the
+    // date has separators, so that a run of one day compares as integers.
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&b[..8]);
+    let tail = if date_len == 10 {
+        u128::from(b[8]) | u128::from(b[9]) << 8
+    } else {
+        0
+    };
+    let date = u128::from(u64::from_le_bytes(head)) | tail << 64;
     let days = match last_day.get() {
         (known, days) if known == date => days,
         _ => {
