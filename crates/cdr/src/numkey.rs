@@ -26,7 +26,12 @@ pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
         return None;
     }
     let mut value = 0u64;
-    for &b in digits {
+    let mut rest = digits;
+    if let Some((head, tail)) = rest.split_first_chunk::<8>() {
+        value = eight_digits(*head)?;
+        rest = tail;
+    }
+    for &b in rest {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
             return None;
@@ -34,6 +39,27 @@ pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
         value = value * 10 + u64::from(d);
     }
     Some(value * 32 + digits.len() as u64)
+}
+
+/// Returns the value of eight ASCII digits, `None` when any byte is not
+/// one. The bytes are read as one little-endian word and combined in
+/// three multiplications (pairs, then fours, then the eight), which is
+/// several times quicker than a step per digit on phone numbers.
+fn eight_digits(bytes: [u8; 8]) -> Option<u64> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = u64::from_le_bytes(bytes);
+    // ASCII only, every byte at most '9' (0x39 + 0x46 = 0x7F), every byte
+    // at least '0'.
+    let ascii = x & HIGH == 0;
+    let at_most_nine = x.wrapping_add(0x4646_4646_4646_4646) & HIGH == 0;
+    let at_least_zero = ((x | HIGH).wrapping_sub(0x3030_3030_3030_3030) & HIGH) == HIGH;
+    if !(ascii && at_most_nine && at_least_zero) {
+        return None;
+    }
+    let v = x - 0x3030_3030_3030_3030;
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff)
 }
 
 /// Returns the key of any normalised number.
@@ -104,6 +130,48 @@ impl OtherNumbers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One digit at a time, as the key was computed before.
+    fn slow_key(digits: &[u8]) -> Option<u64> {
+        if digits.is_empty() || digits.len() > MAX_DIGITS {
+            return None;
+        }
+        let mut value = 0u64;
+        for &b in digits {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            value = value * 10 + u64::from(d);
+        }
+        Some(value * 32 + digits.len() as u64)
+    }
+
+    #[test]
+    fn word_digits_equal_digit_steps() {
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let odd = [b'/', b':', b' ', b'-', 0x80, 0xff, 0x00, b'a', b'0', b'9'];
+        for _ in 0..200_000 {
+            let len = (next() % 20) as usize;
+            let mut text: Vec<u8> = (0..len).map(|_| b'0' + (next() % 10) as u8).collect();
+            if len > 0 && next() % 3 == 0 {
+                let at = (next() as usize) % len;
+                text[at] = odd[(next() as usize) % odd.len()];
+            }
+            assert_eq!(digit_key(&text), slow_key(&text), "{text:?}");
+        }
+        assert_eq!(eight_digits(*b"12345678"), Some(12_345_678));
+        assert_eq!(eight_digits(*b"00000000"), Some(0));
+        assert_eq!(eight_digits(*b"99999999"), Some(99_999_999));
+        assert_eq!(eight_digits(*b"1234567/"), None);
+        assert_eq!(eight_digits(*b"1234567:"), None);
+    }
 
     #[test]
     fn digit_keys_keep_leading_zeros_apart() {
