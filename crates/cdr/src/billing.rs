@@ -163,12 +163,14 @@ impl PairClassifier {
     /// Returns the billed amounts of a pair when its bill row has a billed
     /// column.
     pub fn billed(&self, l: &Record, c: &Record) -> Option<BilledPair> {
-        if !self
+        let column = self
             .billed_column
             .get(c.file as usize)
             .copied()
-            .unwrap_or(false)
-        {
+            .unwrap_or(false);
+        // An empty or unreadable billed cell is not compared, because the
+        // record's minutes then come from its talk time and always agree.
+        if !column || !c.billed_read {
             return None;
         }
         let secs = billed_secs(self.increment, l.talk_secs);

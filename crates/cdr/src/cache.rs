@@ -30,7 +30,7 @@ use crate::tally::Fnv;
 
 /// The entry format and reader version; changed whenever either changes
 /// what an entry contains.
-const FORMAT: &str = "nianshen-records-3";
+const FORMAT: &str = "nianshen-records-4";
 
 /// Bytes of one record in an entry (and in a spilled partition).
 pub(crate) const RECORD_BYTES: usize = 39;
@@ -248,7 +248,8 @@ pub(crate) fn encode(r: &Record, out: &mut [u8]) {
     out[28..30].copy_from_slice(&r.file.to_le_bytes());
     out[30..34].copy_from_slice(&r.row.to_le_bytes());
     out[34..38].copy_from_slice(&r.agent.to_le_bytes());
-    out[38] = u8::from(r.no_seconds);
+    // The two flags share the last byte.
+    out[38] = u8::from(r.no_seconds) | u8::from(r.billed_read) << 1;
 }
 
 pub(crate) fn decode(b: &[u8]) -> Record {
@@ -271,7 +272,8 @@ pub(crate) fn decode(b: &[u8]) -> Record {
         file: u16::from_le_bytes([b[28], b[29]]),
         row: u32_at(30),
         agent: u32_at(34),
-        no_seconds: b[38] != 0,
+        no_seconds: b[38] & 1 != 0,
+        billed_read: b[38] & 2 != 0,
     }
 }
 

@@ -454,6 +454,7 @@ struct FastRow {
     has_seconds: bool,
     talk_secs: u32,
     billed_min: u32,
+    billed_read: bool,
     answered: bool,
     conflict: bool,
     outbound: bool,
@@ -650,18 +651,20 @@ impl<'a> LineParser<'a> {
             // Unusable: the general parser gives the reason.
             return None;
         }
-        let billed_min = match plan.col(Role::BilledMinutes) {
-            None => talk_secs.div_ceil(60),
+        let billed = match plan.col(Role::BilledMinutes) {
+            None => None,
             Some(_) => {
                 let c = self.cell(line, Role::BilledMinutes);
                 match small_int(c.as_bytes()) {
-                    Some(m) => m,
+                    Some(m) => Some(m),
                     None => parse_amount(nianshen_table::CellRef::Text(c))
                         .filter(|m| *m >= 0.0 && *m < 4e9)
-                        .map_or(talk_secs.div_ceil(60), |m| m.round() as u32),
+                        .map(|m| m.round() as u32),
                 }
             }
         };
+        let billed_read = billed.is_some();
+        let billed_min = billed.unwrap_or(talk_secs.div_ceil(60));
         let success = plan.has(Role::Outcome)
             && is_word(&plan.success, self.cell(line, Role::Outcome).trim());
         let agent = self.agent(line);
@@ -671,6 +674,7 @@ impl<'a> LineParser<'a> {
             has_seconds,
             talk_secs,
             billed_min,
+            billed_read,
             answered,
             conflict,
             outbound: !plan.has(Role::Direction) || direction == Some(Direction::Outbound),
@@ -765,6 +769,7 @@ impl<'a> LineParser<'a> {
             row: u32::try_from(row).unwrap_or(u32::MAX),
             agent: f.agent,
             no_seconds: !f.has_seconds,
+            billed_read: f.billed_read,
         });
     }
 

@@ -767,6 +767,7 @@ mod tests {
                 row: i,
                 agent: 0,
                 no_seconds: false,
+                billed_read: false,
             })
             .collect();
         let mut expected = records.clone();

@@ -82,6 +82,8 @@ pub(crate) struct Parsed {
     pub time: Stamp,
     pub talk_secs: u32,
     pub billed_min: u32,
+    /// `billed_min` comes from the bill's billed column.
+    pub billed_read: bool,
     pub answered: bool,
     pub conflict: bool,
     pub outbound: bool,
@@ -171,11 +173,12 @@ pub(crate) fn parse(
         .count() as u32;
     note_numbers(ctx, row, &caller, &callee, time, talk_secs);
 
-    let billed_min = plan
+    let billed = plan
         .col(Role::BilledMinutes)
         .and_then(|c| parse_amount(view.get(c)))
-        .filter(|m| *m >= 0.0 && *m < 4e9)
-        .map_or(talk_secs.div_ceil(60), |m| m.round() as u32);
+        .filter(|m| *m >= 0.0 && *m < 4e9);
+    let billed_read = billed.is_some();
+    let billed_min = billed.map_or(talk_secs.div_ceil(60), |m| m.round() as u32);
     let agent = plan
         .has(Role::Agent)
         .then(|| text(Role::Agent).trim().to_string())
@@ -212,6 +215,7 @@ pub(crate) fn parse(
         time,
         talk_secs,
         billed_min,
+        billed_read,
         answered,
         conflict,
         // Without a direction column every row counts as outbound.

@@ -526,6 +526,7 @@ mod tests {
                     row: 0,
                     agent: 0,
                     no_seconds: false,
+                    billed_read: false,
                 };
                 counts[part_of(&r, parts)] += 1;
             }

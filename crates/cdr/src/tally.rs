@@ -177,6 +177,7 @@ impl Tally {
             row: u32::try_from(p.row).unwrap_or(u32::MAX),
             agent,
             no_seconds: !p.time.has_seconds,
+            billed_read: p.billed_read,
         });
     }
 

@@ -371,6 +371,37 @@ fn bill_without_billed_column_has_no_billing_differences() {
 }
 
 #[test]
+fn unreadable_billed_cells_not_compared() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bill = std::fs::read_to_string(fixture("billing_bill.csv")).unwrap();
+    // The same bill with every billed cell (the fifth) emptied or garbled.
+    let blanked: String = bill
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut cells: Vec<String> = line.split(',').map(str::to_string).collect();
+            if i > 0 && cells.len() > 4 {
+                cells[4] = if i % 2 == 0 {
+                    String::new()
+                } else {
+                    "9:99".to_string()
+                };
+            }
+            cells.join(",") + "\n"
+        })
+        .collect();
+    let carrier = dir.path().join("bill.csv");
+    std::fs::write(&carrier, blanked).unwrap();
+
+    let r = recon(&fixture("billing_local.csv"), &carrier, &[]);
+
+    assert_eq!(r["classes"]["billing_differs"], 0);
+    assert_eq!(r["billing"]["compared"], 0);
+    assert_eq!(r["billing"]["not_compared"], 7);
+    assert_eq!(r["duration_mismatch"], 1);
+}
+
+#[test]
 fn billed_column_holding_seconds_is_warned() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");
