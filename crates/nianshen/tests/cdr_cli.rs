@@ -397,3 +397,44 @@ fn check_evidence_masks_id_numbers() {
     assert!(json.contains("440***********123X"), "the bad cell is shown");
     assert!(!json.contains("44030119900101123X"), "but masked");
 }
+
+#[test]
+fn out_inside_input_folder_rejected() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(
+        fixture("billing_local.csv"),
+        input.join("billing_local.csv"),
+    )
+    .unwrap();
+    let bill = fixture("billing_bill.csv");
+    let inside = input.join("out");
+    let (code, _, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        input.to_str().unwrap(),
+        "--carrier",
+        bill.to_str().unwrap(),
+        "--out",
+        inside.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("位于输入文件夹"), "{err}");
+    assert!(!inside.exists());
+
+    let outside = dir.path().join("out");
+    let (code, _, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        input.to_str().unwrap(),
+        "--carrier",
+        bill.to_str().unwrap(),
+        "--out",
+        outside.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(outside.join("local_only.csv").exists());
+}

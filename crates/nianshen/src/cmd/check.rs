@@ -101,7 +101,7 @@ fn refuse_out_inside_case(case_dir: &Path, out: &Path, lang: Lang) -> Result<(),
 
 /// The absolute form of a path that may not exist yet: its nearest existing
 /// ancestor canonicalised, with the rest appended.
-fn absolute_lenient(path: &Path) -> PathBuf {
+pub(crate) fn absolute_lenient(path: &Path) -> PathBuf {
     let base = if path.is_absolute() {
         path.to_path_buf()
     } else {

@@ -177,6 +177,9 @@ fn bytes_under(path: &Path) -> u64 {
 }
 
 fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
+    if let Some(out) = &args.out {
+        refuse_out_inside_inputs(out, args.local.iter().chain(&args.carrier), lang)?;
+    }
     let pack = load_pack(&args.rules, lang)?;
     let vocabulary = Vocabulary::from_pack(&pack);
     let mut local = ReadOptions::new(vocabulary.clone());
@@ -369,4 +372,35 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
         });
     }
     s
+}
+
+/// The lists never go inside a folder given as input: the next run would
+/// read them as call records, and inputs are only ever read.
+fn refuse_out_inside_inputs<'a>(
+    out: &Path,
+    inputs: impl Iterator<Item = &'a PathBuf>,
+    lang: Lang,
+) -> Result<(), Failure> {
+    let out_abs = super::check::absolute_lenient(out);
+    for input in inputs.filter(|p| p.is_dir()) {
+        let Ok(input_abs) = std::fs::canonicalize(input) else {
+            continue;
+        };
+        if out_abs.starts_with(&input_abs) {
+            return Err(Failure::localized(
+                lang,
+                format!(
+                    "输出文件夹 {} 位于输入文件夹 {} 之内，下次运行会把输出当作话单读入。\n请用 --out 指定输入文件夹以外的位置。",
+                    out.display(),
+                    input.display()
+                ),
+                format!(
+                    "the output folder {} is inside the input folder {}, so the next run would read the lists as call records.\nGive --out a place outside the input folders.",
+                    out.display(),
+                    input.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
