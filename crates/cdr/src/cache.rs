@@ -401,6 +401,7 @@ mod tests {
                 row: i as u32 + 2,
                 agent: 1,
                 no_seconds: i == 1,
+                billed_read: i != 2,
             })
             .collect();
         side.numbers
