@@ -633,18 +633,7 @@ impl DaySums {
             .map(move |(i, v)| (first + i as i64, v))
             .filter(|(_, v)| v[0] + v[2] > 0)
             .chain(self.sparse)
-            .filter_map(|(day, v)| {
-                let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
-                Some(DayFigures {
-                    date,
-                    local_answered: v[0],
-                    local_talk_seconds: v[1],
-                    carrier_answered: v[2],
-                    carrier_talk_seconds: v[3],
-                    matched: v[4],
-                    billing_differs: 0,
-                })
-            })
+            .filter_map(|(day, v)| day_figures(day, v))
             .collect();
         out.sort_by_key(|d| d.date);
         out
@@ -730,19 +719,24 @@ fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigur
         e[3] = v[1];
     }
     days.into_iter()
-        .filter_map(|(day, v)| {
-            let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
-            Some(DayFigures {
-                date,
-                local_answered: v[0],
-                local_talk_seconds: v[1],
-                carrier_answered: v[2],
-                carrier_talk_seconds: v[3],
-                matched: v[4],
-                billing_differs: 0,
-            })
-        })
+        .filter_map(|(day, v)| day_figures(day, v))
         .collect()
+}
+
+/// Returns the figures of a day (days since 1970) from its sums: local
+/// records and talk seconds, the carrier's, then matched records. `None`
+/// for a day no date can hold.
+fn day_figures(day: i64, v: [u64; 5]) -> Option<DayFigures> {
+    let date = DateTime::from_timestamp(day.checked_mul(86_400)?, 0)?.date_naive();
+    Some(DayFigures {
+        date,
+        local_answered: v[0],
+        local_talk_seconds: v[1],
+        carrier_answered: v[2],
+        carrier_talk_seconds: v[3],
+        matched: v[4],
+        billing_differs: 0,
+    })
 }
 
 #[cfg(test)]

@@ -148,19 +148,11 @@ fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Jo
             write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
         }),
         Box::new(move || {
-            let rows = g.mismatches.merged()?.map(move |item| {
-                let (l, c) = item?;
-                let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
-                Ok(mismatch_cells(&l, &c, s))
-            });
+            let rows = merged_pairs(&g.mismatches, move |l, c| mismatch_cells(l, c, s))?;
             write_csv(out_dir, "duration_mismatch.csv", &MISMATCH_HEAD, rows)
         }),
         Box::new(move || {
-            let rows = g.billing_mismatches.merged()?.map(move |item| {
-                let (l, c) = item?;
-                let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
-                Ok(billing_cells(&l, &c, s))
-            });
+            let rows = merged_pairs(&g.billing_mismatches, move |l, c| billing_cells(l, c, s))?;
             write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
         }),
         Box::new(move || {
@@ -186,6 +178,18 @@ fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Jo
             write_csv(out_dir, "per_agent.csv", &AGENT_HEAD, ok_rows(rows))
         }),
     ]
+}
+
+/// Yields the rows of a list of pairs from their sorted runs on disk.
+fn merged_pairs<'r>(
+    runs: &'r crate::spill::Runs,
+    cells: impl Fn(&Record, &Record) -> Vec<String> + 'r,
+) -> std::io::Result<impl Iterator<Item = std::io::Result<Vec<String>>> + 'r> {
+    Ok(runs.merged()?.map(move |item| {
+        let (l, c) = item?;
+        let c = c.ok_or_else(|| std::io::Error::other("pair without a partner"))?;
+        Ok(cells(&l, &c))
+    }))
 }
 
 /// Rows made in memory, as the rows [`write_csv`] takes.
