@@ -54,7 +54,9 @@ pub use normalize::{
     TimeForm,
 };
 pub use output::write_recon_csv;
-pub use read::{beijing, read_side, read_side_with, Progress, ReadOptions, ScanOptions};
+pub use read::{
+    beijing, read_side, read_side_with, same_content, Progress, ReadOptions, ScanOptions,
+};
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
 pub use spill::{default_memory_limit, parse_size, MemoryBudget};

@@ -198,13 +198,17 @@ pub fn read_side_with(
     for path in paths {
         if path.is_dir() {
             let files = walk(path)?;
-            let before = side.side.stats.files.len();
+            let before = side.side.stats.files.len() + side.copies;
             for f in &files {
-                side.read_found(f, mapping_for(f, opts, &globs))?;
+                if !side.skip_copy(f) {
+                    side.read_found(f, mapping_for(f, opts, &globs))?;
+                }
             }
-            if side.side.stats.files.len() == before {
+            if side.side.stats.files.len() + side.copies == before {
                 return Err(CdrError::NoFiles { path: path.clone() });
             }
+        } else if side.skip_copy(path) {
+            continue;
         } else if opts.pass_over_unreadable {
             side.read_found(path, mapping_for(path, opts, &globs))?;
         } else {
@@ -315,6 +319,10 @@ struct SideBuilder<'o> {
     /// A spill that failed inside a row callback, reported once the file
     /// stops.
     spill_error: Option<CdrError>,
+    /// The files taken so far with their sizes, to pass over exact copies.
+    taken: Vec<(PathBuf, u64)>,
+    /// Files passed over as copies of a file taken.
+    copies: usize,
 }
 
 /// State of the source being streamed.
@@ -344,7 +352,39 @@ impl<'o> SideBuilder<'o> {
             spill: None,
             bytes_seen: 0,
             spill_error: None,
+            taken: Vec::new(),
+            copies: 0,
         }
+    }
+
+    /// Passes over, and lists, a file whose bytes equal those of a file
+    /// taken before: the same export saved twice would count every call
+    /// twice. Only files of equal size are compared.
+    fn skip_copy(&mut self, path: &Path) -> bool {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        let original = self
+            .taken
+            .iter()
+            .filter(|(_, s)| *s == size && size > 0)
+            .find(|(other, _)| same_content(other, path))
+            .map(|(other, _)| other.clone());
+        let Some(original) = original else {
+            self.taken.push((path.to_path_buf(), size));
+            return false;
+        };
+        self.copies += 1;
+        self.side.stats.skipped_files.push(SkippedFile {
+            path: path.to_path_buf(),
+            reason_zh: format!(
+                "与 {} 内容完全相同（同一份导出存了两次），已跳过，以免通话计两次",
+                original.display()
+            ),
+            reason_en: format!(
+                "the same bytes as {} (one export saved twice), passed over so that no call counts twice",
+                original.display()
+            ),
+        });
+        true
     }
 
     /// Spills the records held once they outgrow the side's share of the
@@ -797,4 +837,36 @@ fn origin(side: &Side, file_idx: u32, unmask: bool) -> Origin<'_> {
         sheet: file.map_or(NO_SHEET, |f| &f.sheet),
         unmask,
     }
+}
+
+/// Returns whether two files hold the same bytes, compared block by block.
+pub fn same_content(a: &Path, b: &Path) -> bool {
+    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
+    loop {
+        let (Ok(na), Ok(nb)) = (read_full(&mut ra, &mut ba), read_full(&mut rb, &mut bb)) else {
+            return false;
+        };
+        if na != nb || ba[..na] != bb[..nb] {
+            return false;
+        }
+        if na == 0 {
+            return true;
+        }
+    }
+}
+
+/// Fills `buf` as far as the reader allows; returns the bytes read.
+fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    Ok(filled)
 }

@@ -99,7 +99,7 @@ fn without_duplicates(cx: &mut Context<'_>, paths: &[PathBuf]) -> Vec<PathBuf> {
         let copy_of = kept
             .iter()
             .filter(|(_, s)| *s == size && size > 0)
-            .find(|(other, _)| same_content(other, &file))
+            .find(|(other, _)| nianshen_cdr::same_content(other, &file))
             .map(|(other, _)| other.clone());
         match copy_of {
             Some(original) => {
@@ -114,38 +114,6 @@ fn without_duplicates(cx: &mut Context<'_>, paths: &[PathBuf]) -> Vec<PathBuf> {
         }
     }
     kept.into_iter().map(|(file, _)| file).collect()
-}
-
-/// Compares two files block by block.
-fn same_content(a: &std::path::Path, b: &std::path::Path) -> bool {
-    let (Ok(fa), Ok(fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
-        return false;
-    };
-    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
-    let (mut ba, mut bb) = (vec![0u8; 1 << 16], vec![0u8; 1 << 16]);
-    loop {
-        let (Ok(na), Ok(nb)) = (read_full(&mut ra, &mut ba), read_full(&mut rb, &mut bb)) else {
-            return false;
-        };
-        if na != nb || ba[..na] != bb[..nb] {
-            return false;
-        }
-        if na == 0 {
-            return true;
-        }
-    }
-}
-
-/// Fills `buf` as far as the reader allows; returns the bytes read.
-fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match reader.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// Says which `[[mappings]]` match no call-record file and which have a

@@ -438,3 +438,35 @@ fn out_inside_input_folder_rejected() {
     assert_eq!(code, 0, "{err}");
     assert!(outside.join("local_only.csv").exists());
 }
+
+#[test]
+fn duplicate_export_read_once() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(fixture("billing_local.csv"), input.join("a.csv")).unwrap();
+    let bill = fixture("billing_bill.csv");
+    let json = |local: &Path| -> serde_json::Value {
+        let (code, out, err) = run(&[
+            "recon",
+            "cdr",
+            "--local",
+            local.to_str().unwrap(),
+            "--carrier",
+            bill.to_str().unwrap(),
+            "--json",
+            "--no-cache",
+        ]);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let once = json(&input);
+    std::fs::copy(fixture("billing_local.csv"), input.join("a (copy).csv")).unwrap();
+    let twice = json(&input);
+
+    assert_eq!(twice["local"]["answered"], once["local"]["answered"]);
+    assert_eq!(twice["matched"], once["matched"]);
+    let skipped = twice["local"]["skipped_files"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0]["reason_zh"].as_str().unwrap().contains("内容完全相同"));
+}
