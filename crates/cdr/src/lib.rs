@@ -59,5 +59,5 @@ pub use read::{
 };
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
-pub use spill::{default_memory_limit, parse_size, MemoryBudget};
+pub use spill::{default_memory_limit, parse_size, remove_spill_folders, MemoryBudget};
 pub use vocab::{Answer, Direction, Vocabulary};

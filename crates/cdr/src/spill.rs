@@ -183,12 +183,36 @@ impl MemoryBudget {
     }
 }
 
+/// Spill folders that exist now, so that an interrupted run can remove
+/// them: they hold call records, which are personal information.
+static OPEN_DIRS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Removes every spill folder of this process. Meant for a signal handler
+/// that ends the process, because dropped folders are removed anyway.
+pub fn remove_spill_folders() {
+    let dirs = match OPEN_DIRS.lock() {
+        Ok(mut open) => std::mem::take(&mut *open),
+        Err(_) => return,
+    };
+    for dir in dirs {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 /// The private temporary folder of a spill and its partition count.
 #[derive(Debug)]
 pub(crate) struct SpillDir {
     dir: tempfile::TempDir,
     parts: u32,
     next_file: AtomicU32,
+}
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        if let Ok(mut open) = OPEN_DIRS.lock() {
+            open.retain(|d| d != self.dir.path());
+        }
+    }
 }
 
 impl SpillDir {
@@ -202,6 +226,9 @@ impl SpillDir {
         }
         let dir = builder.tempdir()?;
         tracing::info!(dir = %dir.path().display(), parts, "records spill to disk");
+        if let Ok(mut open) = OPEN_DIRS.lock() {
+            open.push(dir.path().to_path_buf());
+        }
         Ok(SpillDir {
             dir,
             parts,

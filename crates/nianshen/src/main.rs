@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     let lang = cli.lang.into();
+    remove_spill_on_interrupt(lang);
 
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(args, lang),
@@ -30,6 +31,27 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => failure.print_and_exit_code(lang),
+    }
+}
+
+/// On Ctrl-C, SIGTERM or SIGHUP, removes the folders records spilled to
+/// before the process ends: they hold call records. Without a handler
+/// (it could not be set) an interrupted run may leave them in the system's
+/// temporary folder.
+fn remove_spill_on_interrupt(lang: nianshen_rules::Lang) {
+    let set = ctrlc::set_handler(move || {
+        nianshen_cdr::remove_spill_folders();
+        let message = match lang {
+            nianshen_rules::Lang::Zh => "已中断：临时话单文件已删除，输出文件夹中可能留有未完成的文件。",
+            nianshen_rules::Lang::En => {
+                "interrupted: the temporary call-record files were removed; the output folder may hold unfinished files."
+            }
+        };
+        eprintln!("{message}");
+        std::process::exit(130);
+    });
+    if let Err(e) = set {
+        tracing::debug!("no interrupt handler: {e}");
     }
 }
 

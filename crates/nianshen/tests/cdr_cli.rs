@@ -468,5 +468,8 @@ fn duplicate_export_read_once() {
     assert_eq!(twice["matched"], once["matched"]);
     let skipped = twice["local"]["skipped_files"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{skipped:?}");
-    assert!(skipped[0]["reason_zh"].as_str().unwrap().contains("内容完全相同"));
+    assert!(skipped[0]["reason_zh"]
+        .as_str()
+        .unwrap()
+        .contains("内容完全相同"));
 }

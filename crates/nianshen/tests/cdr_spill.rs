@@ -229,3 +229,55 @@ fn unwritable_spill_folder_fails_cleanly() {
     assert!(err.contains("--memory-limit"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Interrupted while its records are spilled, a run removes the spill
+/// folder before it ends (exit status 130).
+#[cfg(unix)]
+#[test]
+fn interrupted_run_removes_spill_folder() {
+    let work = tempfile::tempdir().unwrap();
+    let (local, carrier) = demo_calls(work.path(), 300_000);
+    let tmp = tempfile::tempdir_in(work.path()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianshen"))
+        .args([
+            "recon",
+            "cdr",
+            "--local",
+            local.to_str().unwrap(),
+            "--carrier",
+            carrier.to_str().unwrap(),
+            "--no-cache",
+            "--memory-limit",
+            "64K",
+            "--out",
+            work.path().join("out").to_str().unwrap(),
+        ])
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let spilling = |t: &Path| {
+        leftovers(t)
+            .iter()
+            .any(|n| n.starts_with("nianshen-spill-"))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !spilling(tmp.path()) {
+        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+            // Finished before a folder was seen: nothing to interrupt.
+            eprintln!("skipped: the run ended before its spill folder was seen");
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已中断"));
+    assert!(!spilling(tmp.path()), "{:?}", leftovers(tmp.path()));
+}
