@@ -248,36 +248,31 @@ fn each_line(text: &str, delimiter: u8, parser: &mut LineParser<'_>) -> Option<(
     let (mut line_from, mut cell_from, mut row) = (0, 0, 1);
     parser.bounds.clear();
 
-    let mut on_hit = |parser: &mut LineParser<'_>, at: usize| -> Option<()> {
-        parser.bounds.push((cell_from - line_from, at - line_from));
-        cell_from = at + 1;
-        if bytes[at] == b'\n' {
-            parser.line(&text[line_from..at], row)?;
-            row += 1;
-            parser.bounds.clear();
-            line_from = at + 1;
-        }
-        Some(())
-    };
-
     let words = bytes.chunks_exact(8);
     let tail = words.remainder();
-    for (i, word) in words.enumerate() {
+    // The tail padded with zero bytes, which are neither a delimiter nor
+    // a line end, so that it goes through the same loop.
+    let mut last = [0u8; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    let padded = (!tail.is_empty()).then_some(&last[..]);
+    for (i, word) in words.chain(padded).enumerate() {
         let mut word_bytes = [0u8; 8];
         word_bytes.copy_from_slice(word);
         let w = u64::from_le_bytes(word_bytes);
-        let mut hits = zero_bytes(w ^ d) | zero_bytes(w ^ n);
+        let ends = zero_bytes(w ^ n);
+        let mut hits = zero_bytes(w ^ d) | ends;
         while hits != 0 {
-            let at = i * 8 + (hits.trailing_zeros() / 8) as usize;
-            hits &= hits - 1;
-            on_hit(parser, at)?;
-        }
-    }
-
-    let tail_from = bytes.len() - tail.len();
-    for (j, &b) in tail.iter().enumerate() {
-        if b == delimiter || b == b'\n' {
-            on_hit(parser, tail_from + j)?;
+            let bit = hits & hits.wrapping_neg();
+            hits ^= bit;
+            let at = i * 8 + (bit.trailing_zeros() / 8) as usize;
+            parser.bounds.push((cell_from - line_from, at - line_from));
+            cell_from = at + 1;
+            if ends & bit != 0 {
+                parser.line(&text[line_from..at], row)?;
+                row += 1;
+                parser.bounds.clear();
+                line_from = at + 1;
+            }
         }
     }
     if line_from < bytes.len() {
