@@ -112,8 +112,24 @@ fn read_sides(args: &ReconCdrArgs, plan: &Plan, lang: Lang) -> Result<(Side, Sid
         scan.progress = Some(Arc::new(move |bytes| bar.inc(bytes)));
     }
 
-    let local = read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?;
-    let carrier = read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?;
+    // Both sides' cache entries are loaded at once: decoding them is most
+    // of a run on unchanged files.
+    let (local_hit, carrier_hit) = match cache.as_ref() {
+        Some(c) => std::thread::scope(|s| {
+            let local = s.spawn(|| from_cache(&args.local, &plan.local, c, &scan));
+            let carrier = from_cache(&args.carrier, &plan.carrier, c, &scan);
+            (local.join().ok().flatten(), carrier)
+        }),
+        None => (None, None),
+    };
+    let local = match local_hit {
+        Some(side) => side,
+        None => read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?,
+    };
+    let carrier = match carrier_hit {
+        Some(side) => side,
+        None => read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?,
+    };
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -122,6 +138,24 @@ fn read_sides(args: &ReconCdrArgs, plan: &Plan, lang: Lang) -> Result<(Side, Sid
 
 /// Reads a side for matching, from the cache when it contains the same
 /// files read the same way, and stores what was read.
+/// Returns a side from its cache entry, when there is one that fits the
+/// memory budget.
+fn from_cache(
+    paths: &[PathBuf],
+    opts: &ReadOptions,
+    cache: &RecordCache,
+    scan: &ScanOptions,
+) -> Option<Side> {
+    let key = cache.key(paths, opts)?;
+    let fits = scan
+        .memory
+        .as_ref()
+        .map_or(usize::MAX, nianshen_cdr::MemoryBudget::side_records);
+    let side = cache.load_within(&key, fits)?;
+    tracing::info!(entry = %key, "side read from the cache");
+    Some(side)
+}
+
 fn read_cached(
     paths: &[PathBuf],
     opts: &ReadOptions,
@@ -130,16 +164,6 @@ fn read_cached(
     lang: Lang,
 ) -> Result<Side, Failure> {
     let key = cache.and_then(|c| c.key(paths, opts));
-    let fits = scan
-        .memory
-        .as_ref()
-        .map_or(usize::MAX, nianshen_cdr::MemoryBudget::side_records);
-    if let (Some(c), Some(k)) = (cache, &key) {
-        if let Some(side) = c.load_within(k, fits) {
-            tracing::info!(entry = %k, "side read from the cache");
-            return Ok(side);
-        }
-    }
     let side = read_side_with(paths, opts, scan).map_err(|e| Failure::new(e.message(lang)))?;
     if let (Some(c), Some(k)) = (cache, &key) {
         c.store(k, &side);
