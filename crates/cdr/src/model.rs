@@ -31,9 +31,9 @@ pub struct Record {
     pub agent: u32,
     /// The timestamp was written without seconds.
     pub no_seconds: bool,
-    /// `billed_min` was read from the bill's billed column; when false it
-    /// is ceil(talk / 60), because the file has no such column or the cell
-    /// was empty or unreadable, and no billing comparison is made.
+    /// `billed_min` was read from the bill's billed column. When false it is
+    /// ceil(talk / 60) and no billing comparison is made, because the file
+    /// has no such column or the cell was empty or unreadable.
     pub billed_read: bool,
 }
 

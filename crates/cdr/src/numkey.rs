@@ -131,7 +131,7 @@ impl OtherNumbers {
 mod tests {
     use super::*;
 
-    /// One digit at a time, as the key was computed before.
+    /// Computes the key one digit at a time, without the eight-digit step.
     fn slow_key(digits: &[u8]) -> Option<u64> {
         if digits.is_empty() || digits.len() > MAX_DIGITS {
             return None;

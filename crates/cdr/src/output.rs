@@ -114,7 +114,7 @@ fn indexed_jobs<'j>(
         Box::new(move || {
             let rows = indexed_pairs(differing, s, RecordClass::BillingDiffers)
                 .map(|(l, c)| Ok(billing_cells(l, c, s)));
-            write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
+            write_csv(out_dir, "billing_mismatch.csv", &billing_head(), rows)
         }),
         Box::new(move || {
             let billing =
@@ -153,7 +153,7 @@ fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Jo
         }),
         Box::new(move || {
             let rows = merged_pairs(&g.billing_mismatches, move |l, c| billing_cells(l, c, s))?;
-            write_csv(out_dir, "billing_mismatch.csv", &BILLING_HEAD, rows)
+            write_csv(out_dir, "billing_mismatch.csv", &billing_head(), rows)
         }),
         Box::new(move || {
             let mut by = BTreeMap::new();
@@ -247,21 +247,22 @@ fn per_day(recon: &Recon) -> Vec<Vec<String>> {
         .collect()
 }
 
-const BILLING_HEAD: [&str; 13] = [
-    "本地文件",
-    "本地行号",
-    "运营商文件",
-    "运营商行号",
-    "主叫号码",
-    "被叫号码",
-    "本地时间",
-    "本地通话时长(秒)",
-    "运营商通话时长(秒)",
+/// The columns `billing_mismatch.csv` adds to those of
+/// `duration_mismatch.csv`.
+const BILLING_EXTRA_HEAD: [&str; 4] = [
     "计费方式",
     "按本地时长应计费(秒)",
     "按本地时长应计费(分钟)",
     "运营商计费时长(分钟)",
 ];
+
+fn billing_head() -> Vec<&'static str> {
+    MISMATCH_HEAD
+        .iter()
+        .chain(&BILLING_EXTRA_HEAD)
+        .copied()
+        .collect()
+}
 
 const MISMATCH_HEAD: [&str; 9] = [
     "本地文件",

@@ -319,9 +319,9 @@ struct SideBuilder<'o> {
     /// A spill that failed inside a row callback, reported once the file
     /// stops.
     spill_error: Option<CdrError>,
-    /// The files taken so far with their sizes, to pass over exact copies.
-    taken: Vec<(PathBuf, u64)>,
-    /// Files passed over as copies of a file taken.
+    /// The files read so far with their sizes, to pass over exact copies.
+    files_read: Vec<(PathBuf, u64)>,
+    /// Files passed over as copies of a file read before.
     copies: usize,
 }
 
@@ -352,24 +352,24 @@ impl<'o> SideBuilder<'o> {
             spill: None,
             bytes_seen: 0,
             spill_error: None,
-            taken: Vec::new(),
+            files_read: Vec::new(),
             copies: 0,
         }
     }
 
     /// Passes over, and lists, a file whose bytes equal those of a file
-    /// taken before: the same export saved twice would count every call
+    /// read before: the same export saved twice would count every call
     /// twice. Only files of equal size are compared.
     fn skip_copy(&mut self, path: &Path) -> bool {
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         let original = self
-            .taken
+            .files_read
             .iter()
             .filter(|(_, s)| *s == size && size > 0)
             .find(|(other, _)| same_content(other, path))
             .map(|(other, _)| other.clone());
         let Some(original) = original else {
-            self.taken.push((path.to_path_buf(), size));
+            self.files_read.push((path.to_path_buf(), size));
             return false;
         };
         self.copies += 1;

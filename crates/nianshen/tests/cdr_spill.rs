@@ -257,6 +257,7 @@ fn interrupted_run_removes_spill_folder() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+
     let spilling = |t: &Path| {
         leftovers(t)
             .iter()
@@ -264,18 +265,24 @@ fn interrupted_run_removes_spill_folder() {
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while !spilling(tmp.path()) {
-        if child.try_wait().unwrap().is_some() || std::time::Instant::now() > deadline {
+        if child.try_wait().unwrap().is_some() {
             // Finished before a folder was seen: nothing to interrupt.
             eprintln!("skipped: the run ended before its spill folder was seen");
             return;
         }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("no spill folder within 60 s");
+        }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
+
     let killed = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
+
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("已中断"));

@@ -493,7 +493,7 @@ fn xlsx_1904_bill_reconciles_with_plain_text_export() {
 
 #[test]
 fn unflagged_1904_serials_read_four_years_early() {
-    // The workbook holds 1904 serials but does not set the flag. Read in
+    // The workbook contains 1904 serials but does not set the flag. Read in
     // the 1900 system they fall 1462 days earlier and match nothing, so the
     // figures of the other tests depend on the flag.
     let dir = tempfile::tempdir().unwrap();

@@ -202,7 +202,7 @@ fn bytes_under(path: &Path) -> u64 {
 
 fn make_plan(args: &ReconCdrArgs, lang: Lang) -> Result<Plan, Failure> {
     if let Some(out) = &args.out {
-        refuse_out_inside_inputs(out, args.local.iter().chain(&args.carrier), lang)?;
+        reject_out_inside_inputs(out, args.local.iter().chain(&args.carrier), lang)?;
     }
     let pack = load_pack(&args.rules, lang)?;
     let vocabulary = Vocabulary::from_pack(&pack);
@@ -398,9 +398,9 @@ fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
     s
 }
 
-/// The lists never go inside a folder given as input: the next run would
-/// read them as call records, and inputs are only ever read.
-fn refuse_out_inside_inputs<'a>(
+/// Rejects an output folder inside a folder given as input, because the
+/// next run would read the lists as call records.
+fn reject_out_inside_inputs<'a>(
     out: &Path,
     inputs: impl Iterator<Item = &'a PathBuf>,
     lang: Lang,
