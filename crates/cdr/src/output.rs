@@ -31,9 +31,12 @@ pub fn write_recon_csv(
     let _span = tracing::info_span!("write lists").entered();
     std::fs::create_dir_all(out_dir)?;
     let classifier = PairClassifier::new(carrier, &options_of(recon));
+    let (local_files, carrier_files) = (file_names(local), file_names(carrier));
     let sides = Sides {
         local,
         carrier,
+        local_files: &local_files,
+        carrier_files: &carrier_files,
         unmask,
         classifier: &classifier,
     };
@@ -62,6 +65,10 @@ pub fn write_recon_csv(
 struct Sides<'a> {
     local: &'a Side,
     carrier: &'a Side,
+    /// The names of each side's files as the lists show them, made once
+    /// rather than per row.
+    local_files: &'a [String],
+    carrier_files: &'a [String],
     unmask: bool,
     classifier: &'a PairClassifier,
 }
@@ -87,7 +94,7 @@ fn indexed_jobs<'j>(
     out_dir: &'j Path,
 ) -> Vec<Job<'j>> {
     // Listed in the order of the files, as the user reads them.
-    let records = move |side: &'j Side, idx: &'j [u32]| {
+    let records = move |side: &'j Side, names: &'j [String], idx: &'j [u32]| {
         let mut listed: Vec<&Record> = idx
             .iter()
             .filter_map(|i| side.records.get(*i as usize))
@@ -95,15 +102,15 @@ fn indexed_jobs<'j>(
         listed.sort_unstable_by_key(|r| (r.file, r.row));
         listed
             .into_iter()
-            .map(move |r| Ok(record_cells(side, r, s.unmask)))
+            .map(move |r| Ok(record_cells(side, names, r, s.unmask)))
     };
     vec![
         Box::new(move || {
-            let rows = records(s.local, local_unmatched);
+            let rows = records(s.local, s.local_files, local_unmatched);
             write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
         }),
         Box::new(move || {
-            let rows = records(s.carrier, carrier_unmatched);
+            let rows = records(s.carrier, s.carrier_files, carrier_unmatched);
             write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
         }),
         Box::new(move || {
@@ -132,19 +139,19 @@ fn indexed_jobs<'j>(
 /// Builds the list jobs of a reconciliation matched partition by partition:
 /// records merged from their sorted runs on disk, tables from the sums.
 fn gathered_jobs<'j>(g: &'j Gathered, s: Sides<'j>, out_dir: &'j Path) -> Vec<Job<'j>> {
-    let records = move |side: &'j Side, runs: &'j crate::spill::Runs| {
+    let records = move |side: &'j Side, names: &'j [String], runs: &'j crate::spill::Runs| {
         Ok::<_, std::io::Error>(
             runs.merged()?
-                .map(move |item| item.map(|(r, _)| record_cells(side, &r, s.unmask))),
+                .map(move |item| item.map(|(r, _)| record_cells(side, names, &r, s.unmask))),
         )
     };
     vec![
         Box::new(move || {
-            let rows = records(s.local, &g.local_only)?;
+            let rows = records(s.local, s.local_files, &g.local_only)?;
             write_csv(out_dir, "local_only.csv", &RECORD_HEAD, rows)
         }),
         Box::new(move || {
-            let rows = records(s.carrier, &g.carrier_only)?;
+            let rows = records(s.carrier, s.carrier_files, &g.carrier_only)?;
             write_csv(out_dir, "carrier_only.csv", &RECORD_HEAD, rows)
         }),
         Box::new(move || {
@@ -285,19 +292,23 @@ fn tz_of(side: &Side, r: &Record) -> FixedOffset {
     FixedOffset::east_opt(secs).unwrap_or_else(crate::read::beijing)
 }
 
-fn file_of(side: &Side, r: &Record) -> String {
-    side.stats
-        .files
-        .get(r.file as usize)
-        .map_or(String::new(), |f| match &f.sheet {
-            Some(s) => format!("{} [{s}]", f.path.display()),
-            None => f.path.display().to_string(),
-        })
+/// Returns each file's name as the lists show it: its path, and its sheet
+/// in brackets.
+fn file_names(side: &Side) -> Vec<String> {
+    let name = |f: &crate::model::FileInfo| match &f.sheet {
+        Some(s) => format!("{} [{s}]", f.path.display()),
+        None => f.path.display().to_string(),
+    };
+    side.stats.files.iter().map(name).collect()
 }
 
-fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
+fn file_of(names: &[String], r: &Record) -> String {
+    names.get(r.file as usize).cloned().unwrap_or_default()
+}
+
+fn record_cells(side: &Side, names: &[String], r: &Record, unmask: bool) -> Vec<String> {
     vec![
-        file_of(side, r),
+        file_of(names, r),
         r.row.to_string(),
         show(&side.number(r.caller), unmask),
         show(&side.number(r.callee), unmask),
@@ -355,11 +366,11 @@ fn billing_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
 }
 
 fn mismatch_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
-    let (local, carrier, unmask) = (s.local, s.carrier, s.unmask);
+    let (local, unmask) = (s.local, s.unmask);
     vec![
-        file_of(local, l),
+        file_of(s.local_files, l),
         l.row.to_string(),
-        file_of(carrier, c),
+        file_of(s.carrier_files, c),
         c.row.to_string(),
         show(&local.number(l.caller), unmask),
         show(&local.number(l.callee), unmask),

@@ -444,8 +444,22 @@ pub(crate) fn show(n: &str, unmask: bool) -> String {
 
 /// `YYYY-MM-DD HH:MM:SS` in the given offset.
 pub(crate) fn fmt_time(epoch: i64, tz: FixedOffset) -> String {
+    use chrono::{Datelike, Timelike};
+    // Written field by field: a format string is parsed again on every
+    // call, and the lists write one of these per row.
     chrono::DateTime::from_timestamp(epoch, 0)
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            let t = t.with_timezone(&tz);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
         .unwrap_or_default()
 }
 
