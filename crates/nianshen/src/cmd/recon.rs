@@ -122,14 +122,25 @@ fn read_sides(args: &ReconCdrArgs, plan: &Plan, lang: Lang) -> Result<(Side, Sid
         }),
         None => (None, None),
     };
-    let local = match local_hit {
-        Some(side) => side,
-        None => read_cached(&args.local, &plan.local, cache.as_ref(), &scan, lang)?,
+    // The sides are read at the same time: each leaves a core idle now and
+    // then (its last blocks, its sort), which the other fills.
+    let read = |hit: Option<Side>, paths: &[PathBuf], opts: &ReadOptions| match hit {
+        Some(side) => Ok(side),
+        None => read_cached(paths, opts, cache.as_ref(), &scan, lang),
     };
-    let carrier = match carrier_hit {
-        Some(side) => side,
-        None => read_cached(&args.carrier, &plan.carrier, cache.as_ref(), &scan, lang)?,
-    };
+    let (local, carrier) = std::thread::scope(|s| {
+        let local = s.spawn(|| read(local_hit, &args.local, &plan.local));
+        let carrier = read(carrier_hit, &args.carrier, &plan.carrier);
+        let local = local.join().unwrap_or_else(|_| {
+            Err(Failure::localized(
+                lang,
+                "读取本地话单时程序出错",
+                "reading the local records failed inside the program",
+            ))
+        });
+        (local, carrier)
+    });
+    let (local, carrier) = (local?, carrier?);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
