@@ -398,17 +398,24 @@ pub(crate) fn for_each_group(
     while i < ls.len() && j < cs.len() {
         let (lk, ck) = (key(&ls[i]), key(&cs[j]));
         if lk < ck {
-            i += ls[i..].partition_point(|r| key(r) == lk);
+            i += run_len(&ls[i..], lk);
         } else if ck < lk {
-            j += cs[j..].partition_point(|r| key(r) == ck);
+            j += run_len(&cs[j..], ck);
         } else {
-            let ln = ls[i..].partition_point(|r| key(r) == lk);
-            let cn = cs[j..].partition_point(|r| key(r) == ck);
+            let ln = run_len(&ls[i..], lk);
+            let cn = run_len(&cs[j..], ck);
             f(&ls[i..i + ln], i, &cs[j..j + cn], j);
             i += ln;
             j += cn;
         }
     }
+}
+
+/// Returns how many records at the start of `rs` have key `k`. Keys hold
+/// a few records each, so a scan beats a binary search over the rest of
+/// the side, whose first steps land far away in memory.
+fn run_len(rs: &[Record], k: (u64, u64)) -> usize {
+    rs.iter().take_while(|r| key(r) == k).count()
 }
 
 /// Returns the tolerance of one pair.
