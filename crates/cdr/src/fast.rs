@@ -862,21 +862,31 @@ impl<'a> LineParser<'a> {
 /// of the last stamp as written and its day number, so that a run of
 /// stamps of one day parses only their times.
 fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Option<(i64, bool)> {
-    let (date_len, time_at) = match b.len() {
-        19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' && b[13] == b':' && b[16] == b':' => {
-            (10, [11, 14, 17])
+    let word = |from: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[from..from + 8]);
+        u64::from_le_bytes(w)
+    };
+    let (date_len, clock) = match b.len() {
+        19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' => {
+            // `HH:MM:SS` as one word: the colons checked, then read as
+            // zeros so that the word is all digits.
+            const COLONS: u64 = 0x3a << 16 | 0x3a << 40;
+            const AT: u64 = 0xff << 16 | 0xff << 40;
+            let w = word(11);
+            if w & AT != COLONS {
+                return None;
+            }
+            (10, seconds_of_day(w & !AT | 0x30 << 16 | 0x30 << 40, [0, 3, 6])?)
         }
-        14 => (8, [8, 10, 12]),
+        // `DDHHMMSS`: the day's two digits are checked with the date.
+        14 => (8, seconds_of_day(word(6), [2, 4, 6])?),
         _ => return None,
     };
     let two = |at: usize| -> Option<u32> {
         let (t, u) = (b[at].wrapping_sub(b'0'), b[at + 1].wrapping_sub(b'0'));
         (t <= 9 && u <= 9).then_some(u32::from(t) * 10 + u32::from(u))
     };
-    let (h, mi, s) = (two(time_at[0])?, two(time_at[1])?, two(time_at[2])?);
-    if h > 23 || mi > 59 || s > 59 {
-        return None;
-    }
     // The date part as one number: eight bytes, then two more when the
     // date has separators, so that a run of one day compares as integers.
     let mut head = [0u8; 8];
@@ -903,8 +913,23 @@ fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Opti
             days
         }
     };
-    let local = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    let local = days * 86_400 + i64::from(clock);
     Some((local - tz, true))
+}
+
+/// Returns the seconds since midnight of a word of eight ASCII digits whose
+/// hours, minutes and seconds start at the bytes `at`; `None` when a byte
+/// is not a digit or the time is impossible.
+fn seconds_of_day(word: u64, at: [u32; 3]) -> Option<u32> {
+    if !crate::numkey::all_digits(word) {
+        return None;
+    }
+    let d = word - 0x3030_3030_3030_3030;
+    // Each byte becomes ten times itself plus the next byte: at most 99,
+    // so no byte carries into the next.
+    let pairs = d.wrapping_mul(10) + (d >> 8);
+    let [h, m, s] = at.map(|p| ((pairs >> (8 * p)) & 0xff) as u32);
+    (h <= 23 && m <= 59 && s <= 59).then_some(h * 3600 + m * 60 + s)
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
@@ -985,6 +1010,38 @@ mod tests {
             fast_time(b"20240305142311", 0, &std::cell::Cell::new((NO_DAY, 0)))
         );
         assert_eq!(fast_time(b"20240230142311", 0, &day), None);
+    }
+
+    #[test]
+    fn hand_parsed_times_with_a_byte_changed_equal_the_general_parser() {
+        let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let odd = b"0123456789:- /aT\x00\xff";
+        let day = std::cell::Cell::new((NO_DAY, 0));
+        for i in 0..100_000 {
+            let t = (next() % 4_000_000_000) as i64;
+            let local = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz);
+            let form = if i % 2 == 0 { "%Y-%m-%d %H:%M:%S" } else { "%Y%m%d%H%M%S" };
+            let text = local.format(form).to_string();
+            let general = |b: &[u8]| {
+                let c = std::str::from_utf8(b).ok()?;
+                parse_time(CellRef::Text(c), tz, None).map(|s| (s.epoch, s.has_seconds))
+            };
+            let mut bytes = text.clone().into_bytes();
+            assert_eq!(fast_time(&bytes, 8 * 3600, &day), Some((t, true)), "{text}");
+            let at = (next() as usize) % bytes.len();
+            bytes[at] = odd[(next() as usize) % odd.len()];
+            // The day cache is kept across cases, as a block keeps it.
+            if let Some(fast) = fast_time(&bytes, 8 * 3600, &day) {
+                assert_eq!(Some(fast), general(&bytes), "{:?}", String::from_utf8_lossy(&bytes));
+            }
+        }
     }
 
     /// A local export with the odd rows real files have, among plain ones.
