@@ -12,6 +12,7 @@
 //! partitions, matched one at a time.
 
 mod advice;
+mod billed_unit;
 mod billing;
 mod cache;
 mod describe;
@@ -34,6 +35,7 @@ mod tzcheck;
 mod vocab;
 
 pub use advice::{no_usable_rows, SideName};
+pub use billed_unit::BilledUnit;
 pub use billing::{
     billed_secs, whole_minutes, BilledPair, BillingIncrement, BillingSummary, Classes,
     PairClassifier, RecordClass,

@@ -298,6 +298,10 @@ pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o:
     let mut per_day = o.per_day;
     classified.add_to_days(&mut per_day);
     let mut warnings = o.warnings;
+    warnings.extend(crate::billed_unit::inferred_warnings(&[
+        ("本地话单", "the local files", lst),
+        ("运营商话单", "the carrier's files", cst),
+    ]));
     warnings.extend(classified.warnings());
     Recon {
         local: SideSummary::of(lst),

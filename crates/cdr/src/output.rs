@@ -7,6 +7,7 @@ use std::path::Path;
 
 use chrono::FixedOffset;
 
+use crate::billed_unit::BilledUnit;
 use crate::billing::{PairClassifier, RecordClass};
 use crate::matching::{Detail, MatchOptions, Recon};
 use crate::model::{Record, Side};
@@ -249,11 +250,12 @@ fn per_day(recon: &Recon) -> Vec<Vec<String>> {
 
 /// The columns `billing_mismatch.csv` adds to those of
 /// `duration_mismatch.csv`.
-const BILLING_EXTRA_HEAD: [&str; 4] = [
+const BILLING_EXTRA_HEAD: [&str; 5] = [
     "计费方式",
     "按本地时长应计费(秒)",
     "按本地时长应计费(分钟)",
     "运营商计费时长(分钟)",
+    "运营商计费时长(秒)",
 ];
 
 fn billing_head() -> Vec<&'static str> {
@@ -303,7 +305,7 @@ fn record_cells(side: &Side, r: &Record, unmask: bool) -> Vec<String> {
         show(&side.number(r.callee), unmask),
         fmt_time(r.epoch(), tz_of(side, r)),
         r.talk_secs.to_string(),
-        r.billed_min.to_string(),
+        side.billed_minutes(r).to_string(),
         side.agent(r).unwrap_or("").to_string(),
     ]
 }
@@ -344,12 +346,20 @@ fn billing_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
     let mut row = mismatch_cells(l, c, s);
     row.push(s.classifier.increment().to_string());
     match s.classifier.billed(l, c) {
-        Some(b) => row.extend([
-            b.recomputed_secs.to_string(),
-            b.recomputed_minutes.to_string(),
-            b.carrier_minutes.to_string(),
-        ]),
-        None => row.extend([String::new(), String::new(), String::new()]),
+        Some(b) => {
+            // The bill's amount goes in the column of its unit.
+            let (minutes, seconds) = match b.unit {
+                BilledUnit::Minutes => (b.carrier.to_string(), String::new()),
+                BilledUnit::Seconds => (String::new(), b.carrier.to_string()),
+            };
+            row.extend([
+                b.recomputed_secs.to_string(),
+                b.recomputed_minutes.to_string(),
+                minutes,
+                seconds,
+            ]);
+        }
+        None => row.extend([String::new(), String::new(), String::new(), String::new()]),
     }
     row
 }
