@@ -30,6 +30,7 @@ mod read;
 mod row;
 mod signals;
 mod spill;
+mod staging;
 mod tally;
 mod tzcheck;
 mod vocab;
@@ -61,5 +62,5 @@ pub use read::{
 };
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
-pub use spill::{default_memory_limit, parse_size, remove_spill_folders, MemoryBudget};
+pub use spill::{default_memory_limit, parse_size, remove_temp_folders, MemoryBudget};
 pub use vocab::{Answer, Direction, Vocabulary};

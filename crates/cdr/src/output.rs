@@ -1,5 +1,6 @@
 //! The reconciliation's record lists and tables as CSV with a UTF-8 BOM
-//! (so Excel shows the Chinese headers), each written atomically.
+//! (so Excel shows the Chinese headers), written as one set (see
+//! [`crate::staging`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -20,8 +21,9 @@ use crate::spill::Gathered;
 /// masked unless `unmask`. The tables count the billing differences of
 /// the local records (by day, calling number and agent).
 ///
-/// Errors: the folder or a file cannot be written; a file already there
-/// is replaced only once its new content is complete.
+/// Errors: the folder or a file cannot be written. The lists are written
+/// into a staging folder first and moved into `out_dir` once all of them
+/// are complete, so on any error `out_dir` keeps the lists it had.
 pub fn write_recon_csv(
     recon: &Recon,
     local: &Side,
@@ -30,7 +32,19 @@ pub fn write_recon_csv(
     unmask: bool,
 ) -> std::io::Result<()> {
     let _span = tracing::info_span!("write lists").entered();
-    std::fs::create_dir_all(out_dir)?;
+    let staging = crate::staging::Staging::create(out_dir)?;
+    write_lists(recon, local, carrier, staging.path(), unmask)?;
+    staging.publish(out_dir)
+}
+
+/// Writes the lists of [`write_recon_csv`] into `out_dir`, which exists.
+fn write_lists(
+    recon: &Recon,
+    local: &Side,
+    carrier: &Side,
+    out_dir: &Path,
+    unmask: bool,
+) -> std::io::Result<()> {
     let classifier = PairClassifier::new(carrier, &options_of(recon));
     let sides = Sides {
         local,
@@ -505,8 +519,8 @@ fn agent_rows(sums: &[[u64; 3]], billing: &[u64], local: &Side) -> Vec<Vec<Strin
         .collect()
 }
 
-/// Writes a list atomically; a row that fails to come (a run on disk that
-/// cannot be read) leaves any earlier file in place.
+/// Writes a list into the staging folder `dir`; a row that fails to come
+/// (a run on disk that cannot be read) fails the whole set.
 fn write_csv(
     dir: &Path,
     name: &str,
@@ -514,16 +528,13 @@ fn write_csv(
     rows: impl Iterator<Item = std::io::Result<Vec<String>>>,
 ) -> std::io::Result<()> {
     let _span = tracing::debug_span!("write", file = name).entered();
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all("\u{feff}".as_bytes())?;
-    {
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
-        w.write_record(head)?;
-        for row in rows {
-            w.write_record(&row?)?;
-        }
-        w.flush()?;
+    let mut file = std::fs::File::create(dir.join(name))?;
+    file.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record(head)?;
+    for row in rows {
+        w.write_record(&row?)?;
     }
-    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    w.flush()?;
     Ok(())
 }

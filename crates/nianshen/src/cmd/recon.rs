@@ -77,11 +77,11 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
             Failure::localized(
                 lang,
                 format!(
-                    "无法写入输出文件夹“{}”：{e}。\n请确认该文件夹可写。",
+                    "无法写入输出文件夹“{}”：{e}。文件夹保持原样，没有写入任何列表。\n请确认该文件夹可写、磁盘有足够空间。",
                     out.display()
                 ),
                 format!(
-                    "cannot write to {}: {e}.\nMake sure the folder is writable.",
+                    "cannot write to {}: {e}. The folder was left as it was; no list was written.\nMake sure the folder is writable and the disk has room.",
                     out.display()
                 ),
             )
