@@ -5,6 +5,7 @@ mod cli;
 mod cmd;
 mod failure;
 mod output;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -13,7 +14,10 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage::report(&err),
+    };
     init_tracing(cli.verbose);
     let lang = cli.lang.into();
     remove_spill_on_interrupt(lang);
