@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::billed_unit::BilledUnit;
-use crate::matching::{DayFigures, MatchOptions, Warning};
+use crate::matching::{day_of, DayFigures, MatchOptions, Warning};
 use crate::model::{Record, Side};
 
 pub use nianshen_rules::BillingIncrement;
@@ -218,7 +218,7 @@ pub(crate) struct Classified {
     pub classes: Classes,
     pub billing: BillingSummary,
     /// Pairs that differ in billing per day of the local record (days since
-    /// 1970 in the offset of the record's file).
+    /// 1970 in the one zone of the per-day figures).
     days: BTreeMap<i64, u64>,
     /// Compared pairs whose bill row has at least [`SECONDS_PROBE_SECS`]
     /// of talk time, and how many of them have billed "minutes" at or
@@ -277,13 +277,14 @@ impl Sums {
 }
 
 /// Classifies the matched pairs (indices into `l` and `c`) and counts
-/// the classes, in parallel. `offsets` are the local side's file offsets.
+/// the classes, in parallel. The billing differences are counted per day
+/// at `day_offset` seconds east of UTC.
 pub(crate) fn classify_pairs(
     classifier: &PairClassifier,
     l: &[Record],
     c: &[Record],
     pairs: &[(u32, u32)],
-    offsets: &[i64],
+    day_offset: i64,
 ) -> Sums {
     use rayon::prelude::*;
     pairs
@@ -295,7 +296,7 @@ pub(crate) fn classify_pairs(
                     continue;
                 };
                 let before = s.duration_differs + s.billing_differs;
-                count_pair(classifier, a, b, offsets, &mut s);
+                count_pair(classifier, a, b, day_offset, &mut s);
                 if s.duration_differs + s.billing_differs > before {
                     s.differing.push((*li, *ci));
                 }
@@ -353,7 +354,7 @@ fn compared_unit(compared: u64, in_seconds: u64) -> &'static str {
     }
 }
 
-fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i64], s: &mut Sums) {
+fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, day_offset: i64, s: &mut Sums) {
     if classifier.talk_differs(l, c) {
         s.duration_differs += 1;
         return;
@@ -386,13 +387,7 @@ fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i6
     } else {
         s.difference_seconds += diff;
     }
-    *s.days.entry(day_of(l, offsets)).or_default() += 1;
-}
-
-/// Returns the calendar day of a record, days since 1970 in its file's offset.
-fn day_of(r: &Record, offsets: &[i64]) -> i64 {
-    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-    (r.epoch() + offset).div_euclid(86_400)
+    *s.days.entry(day_of(day_offset, l)).or_default() += 1;
 }
 
 impl Classified {
