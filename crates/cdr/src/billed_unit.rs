@@ -1,6 +1,6 @@
 //! The unit of a billed column: minutes or seconds, stated by its header
 //! (the rule pack's `billed_minutes` and `billed_seconds` synonyms) or a
-//! mapping, or told by its values.
+//! mapping, or inferred from its values.
 //!
 //! A column found under a `billed_minutes` synonym such as a plain 计费时长
 //! is read as minutes unless its values show seconds: a billed amount in
@@ -56,7 +56,7 @@ impl BilledUnit {
     }
 }
 
-/// How the unit of one file's billed column is decided.
+/// The source of the unit of one file's billed column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ColumnUnit {
     /// The file has no billed column.
@@ -285,8 +285,9 @@ mod tests {
         (general, fast)
     }
 
-    /// A bill of `rows` calls whose billed column, headed `header`, holds
-    /// seconds under 6/6; every 50th cell is a fraction, every 70th empty.
+    /// Returns a bill of `rows` calls whose billed column, headed `header`,
+    /// contains seconds under 6/6. Every 50th cell is a fraction, every
+    /// 70th empty.
     fn bill_text(header: &str, rows: u32) -> String {
         let mut text = format!("主叫号码,被叫号码,开始时间,通话时长,{header}\n");
         for i in 0..rows {

@@ -99,8 +99,8 @@ pub struct BillingSummary {
     /// Matched pairs with agreeing talk times whose bill row has a billed
     /// column, so their billed amounts were compared.
     pub compared: u64,
-    /// The pairs of `compared` whose bill's column holds seconds, compared
-    /// in seconds; the others were compared in whole minutes.
+    /// The pairs of `compared` whose bill's column is in seconds, so they
+    /// were compared in seconds. The others were compared in whole minutes.
     pub compared_in_seconds: u64,
     /// Matched pairs with agreeing talk times whose bill row has no billed
     /// column; they count as exact.

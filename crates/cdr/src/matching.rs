@@ -543,10 +543,10 @@ fn match_key(
 }
 
 /// Returns the offset, seconds east of UTC, whose calendar days the
-/// per-day figures of both sides are counted in: the time zone of the
-/// carrier's first file (`--carrier-tz`, a mapping's `time_zone`, else
+/// per-day figures of both sides are counted in. It is the time zone of
+/// the carrier's first file (`--carrier-tz`, a mapping's `time_zone`, else
 /// Beijing), or of the local side's first file when the carrier has none.
-/// One zone for both sides, so that a day's local and carrier figures
+/// Both sides use one zone, so that a day's local and carrier figures
 /// cover the same hours when the sides were written in different zones.
 /// NOTE: carrier files read in different zones are counted in the first
 /// one's.

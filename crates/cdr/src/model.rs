@@ -223,7 +223,7 @@ impl Side {
     }
 
     /// Returns the billed minutes of a record: the bill's value when its
-    /// column holds minutes, whole minutes rounded up when it holds
+    /// column is in minutes, whole minutes rounded up when it is in
     /// seconds (as the reader sums them).
     pub fn billed_minutes(&self, r: &Record) -> u32 {
         // Most records without a billed cell skip the look-up of the unit.

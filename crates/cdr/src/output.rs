@@ -519,7 +519,7 @@ fn agent_rows(sums: &[[u64; 3]], billing: &[u64], local: &Side) -> Vec<Vec<Strin
         .collect()
 }
 
-/// Writes a list into the staging folder `dir`; a row that fails to come
+/// Writes a list into the staging folder `dir`. A row that fails to come
 /// (a run on disk that cannot be read) fails the whole set.
 fn write_csv(
     dir: &Path,

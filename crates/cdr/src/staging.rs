@@ -8,9 +8,10 @@
 //! (inside the output folder instead when that is a mount point of its
 //! own). It is readable by its owner only and is removed on every error
 //! and, through the registry of [`crate::remove_temp_folders`], on Ctrl-C
-//! or SIGTERM. The lists are moved in one by one; an old list of the same
-//! name is first moved aside into the staging folder, and on a failed move
-//! every old list goes back. An interrupt waits until the moves are done.
+//! or SIGTERM. The lists are moved in one by one. An old list of the same
+//! name is first moved aside into the staging folder, so that every old
+//! list can go back when a move fails. An interrupt waits until the moves
+//! are done.
 //!
 //! NOTE: the files are not flushed to disk before they are moved, so a
 //! power loss right after a run can leave lists with missing data.
@@ -21,8 +22,8 @@ use std::path::{Path, PathBuf};
 
 use crate::spill::{track_folder, untrack_folder, PUBLISHING};
 
-/// Name of the folder inside the staging folder that holds the old lists
-/// while the new ones move in.
+/// Name of the folder inside the staging folder that contains the old
+/// lists while the new ones move in.
 const PREVIOUS: &str = ".previous";
 
 /// A staging folder, removed when dropped.
@@ -75,8 +76,8 @@ impl Staging {
     /// Moves every staged list into `out_dir` (created when missing),
     /// replacing lists of the same names, then removes the staging folder.
     ///
-    /// Errors: a folder or a link to one stands where a list goes, or a
-    /// move fails. `out_dir` then holds its old lists again.
+    /// Errors: a folder or a link to one is where a list goes, or a move
+    /// fails. `out_dir` then contains its old lists again.
     pub(crate) fn publish(mut self, out_dir: &Path) -> io::Result<()> {
         let _publishing = PUBLISHING
             .lock()

@@ -32,7 +32,7 @@ fn chinese(err: &clap::Error) -> Option<String> {
     let arg = text(ContextKind::InvalidArg);
     let value = text(ContextKind::InvalidValue);
     let subcommand = text(ContextKind::InvalidSubcommand);
-    let what = match err.kind() {
+    let problem = match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             "缺少子命令或参数，用法见下面的英文说明。".to_string()
@@ -61,7 +61,7 @@ fn chinese(err: &clap::Error) -> Option<String> {
         ErrorKind::InvalidUtf8 => "参数中有不是 UTF-8 的文字。".to_string(),
         _ => "命令行参数有误。".to_string(),
     };
-    let mut lines = vec![format!("错误：{what}")];
+    let mut lines = vec![format!("错误：{problem}")];
     for (kind, noun) in [
         (ContextKind::ValidValue, "可选的值"),
         (ContextKind::ValidSubcommand, "可用的子命令"),

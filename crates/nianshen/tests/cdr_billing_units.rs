@@ -1,4 +1,4 @@
-//! Billed columns in seconds: read from headers that say seconds, or from
+//! Billed columns in seconds: read from headers that name seconds, or from
 //! a plain 计费时长 whose values show seconds, and compared in seconds
 //! under the billing increment.
 
@@ -54,13 +54,14 @@ fn billed(talk: u32, first: u32, next: u32) -> u32 {
     }
 }
 
-/// The bill's value of call `i` in seconds: 6/6, one call overcharged.
+/// Returns the bill's value of call `i` in seconds: 6/6, one call
+/// overcharged.
 fn bill_secs(i: usize) -> u32 {
     billed(TALKS[i], 6, 6) + if i == OVERCHARGED { 6 } else { 0 }
 }
 
 /// Writes the local records and a bill whose billed column is headed
-/// `billed_header` and holds `value(i)` for call `i`.
+/// `billed_header` and contains `value(i)` for call `i`.
 fn write_sides(dir: &Path, billed_header: &str, value: fn(usize) -> String) -> (PathBuf, PathBuf) {
     let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");
     let mut bill = format!("主叫号码,被叫号码,开始时间,通话时长,{billed_header}\n");
@@ -150,7 +151,7 @@ fn seconds_compared_under_each_increment() {
 }
 
 #[test]
-fn plain_billed_column_of_short_calls_read_as_seconds() {
+fn plain_column_of_short_calls_in_seconds() {
     let dir = tempfile::tempdir().unwrap();
     let (l, c) = write_sides(dir.path(), "计费时长", |i| bill_secs(i).to_string());
 
@@ -173,7 +174,7 @@ fn plain_billed_column_of_short_calls_read_as_seconds() {
 }
 
 #[test]
-fn plain_billed_column_in_minutes_stays_minutes() {
+fn plain_column_in_minutes_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     let (l, c) = write_sides(dir.path(), "计费时长", |i| {
         TALKS[i].div_ceil(60).to_string()

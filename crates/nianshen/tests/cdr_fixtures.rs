@@ -410,7 +410,7 @@ fn unreadable_billed_cells_not_compared() {
 }
 
 /// Writes twelve calls of two minutes and more to a local file and a bill
-/// whose 计费时长 column holds seconds billed under 6/6; returns their
+/// whose 计费时长 column contains seconds billed under 6/6. Returns their
 /// paths.
 fn bill_in_seconds(dir: &Path) -> (PathBuf, PathBuf) {
     let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");

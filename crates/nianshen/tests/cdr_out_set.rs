@@ -94,7 +94,7 @@ fn staging_folders(dir: &Path) -> Vec<String> {
 }
 
 #[test]
-fn normal_run_writes_every_list_and_no_staging_folder() {
+fn normal_run_leaves_no_staging() {
     let dir = tempfile::tempdir().unwrap();
     let (l, c) = sides(dir.path(), 40);
     let out = dir.path().join("out");
@@ -136,7 +136,7 @@ fn run_with_file_limit(args: &[&str], limit_kib: u32) -> (i32, String) {
 
 #[cfg(unix)]
 #[test]
-fn write_failing_part_way_leaves_folder_as_it_was() {
+fn failed_write_keeps_old_lists() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (small, c) = sides(dir.path(), 40);
@@ -163,7 +163,7 @@ fn write_failing_part_way_leaves_folder_as_it_was() {
 }
 
 #[test]
-fn folder_in_place_of_a_list_leaves_folder_as_it_was() {
+fn folder_in_the_way_keeps_old_lists() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (l, c) = sides(dir.path(), 40);
@@ -185,7 +185,7 @@ fn folder_in_place_of_a_list_leaves_folder_as_it_was() {
 
 #[cfg(unix)]
 #[test]
-fn sigterm_while_writing_removes_staging_folder() {
+fn sigterm_removes_staging_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     // Large enough that writing local_only.csv takes a while.
@@ -226,7 +226,7 @@ fn sigterm_while_writing_removes_staging_folder() {
     assert!(matches!(code, Some(130) | Some(0)), "{status:?}");
     assert!(!staging.exists());
     // An interrupt waits for lists being moved in, so the folder is absent
-    // or holds the whole set.
+    // or contains the whole set.
     if out.exists() {
         assert_eq!(contents(&out).len(), LISTS.len());
     } else {

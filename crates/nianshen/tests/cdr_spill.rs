@@ -172,7 +172,7 @@ fn sides_in_two_zones(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 #[test]
-fn per_day_counts_both_sides_in_the_bills_zone() {
+fn per_day_in_bill_time_zone() {
     let work = tempfile::tempdir().unwrap();
     let (local, carrier) = sides_in_two_zones(work.path());
     let utc = ["--local-tz", "+00:00"];
