@@ -6,15 +6,16 @@
 //! billed amount of every matched call from the company's own talk time
 //! and compares it with the bill's billed column.
 //!
-//! The bill's column is read as minutes: its header synonyms in the rule
-//! pack (`billed_minutes`: 计费时长, 计费时长(分钟), 计费分钟…) all name
-//! minutes, and the reader keeps whole minutes (a fraction is rounded, half
-//! up). So the recomputed amount is compared in whole minutes, rounded the
-//! same way. Under 60/60 this is exact. Under a finer increment such as
-//! 6/6, a difference shows only when it changes the whole minute the
-//! amount rounds to.
-//! NOTE: a column of billed seconds (计费时长(秒)) or of units has no role
-//! yet and is not read, so such a bill counts as having no billed column.
+//! The comparison is made in the unit of the bill's billed column (see
+//! [`crate::BilledUnit`]). A column of seconds (计费时长(秒), or a 计费时长
+//! whose values show seconds) is compared in seconds, exactly under every
+//! increment. A column of minutes keeps whole minutes (the reader rounds a
+//! fraction half up), so the recomputed amount is compared in whole minutes
+//! rounded the same way. Under 60/60 this is exact. Under a finer increment
+//! such as 6/6, a difference shows only when it changes the whole minute
+//! the amount rounds to.
+//! NOTE: a column of billing units (so many 6-second units) has no role and
+//! is read as minutes.
 //!
 //! Every record falls in one class: `exact`, `duration_differs`,
 //! `billing_differs` (matched pairs), `local_only` or `carrier_only`. A pair
@@ -26,7 +27,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::matching::{DayFigures, MatchOptions, Warning};
+use crate::billed_unit::BilledUnit;
+use crate::matching::{day_of, DayFigures, MatchOptions, Warning};
 use crate::model::{Record, Side};
 
 pub use nianshen_rules::BillingIncrement;
@@ -90,11 +92,16 @@ pub struct Classes {
 pub struct BillingSummary {
     /// The increment the local talk time was billed with, e.g. `60/60`.
     pub increment: BillingIncrement,
-    /// The unit the bill's billed column is compared in.
+    /// The unit the pairs were compared in: `minutes`, `seconds`, or
+    /// `mixed` when the bill's files differ. `minutes` when none were
+    /// compared.
     pub unit: &'static str,
     /// Matched pairs with agreeing talk times whose bill row has a billed
     /// column, so their billed amounts were compared.
     pub compared: u64,
+    /// The pairs of `compared` whose bill's column is in seconds, so they
+    /// were compared in seconds. The others were compared in whole minutes.
+    pub compared_in_seconds: u64,
     /// Matched pairs with agreeing talk times whose bill row has no billed
     /// column; they count as exact.
     pub not_compared: u64,
@@ -103,25 +110,39 @@ pub struct BillingSummary {
     /// Pairs where the bill charges less.
     pub carrier_lower: u64,
     /// Billed minutes of the bill minus the recomputed minutes, summed over
-    /// the pairs that differ in billing.
+    /// the pairs compared in minutes that differ in billing.
     pub difference_minutes: i64,
+    /// Billed seconds of the bill minus the recomputed seconds, summed over
+    /// the pairs compared in seconds that differ in billing.
+    pub difference_seconds: i64,
 }
 
 /// The billed amounts of one matched pair with agreeing talk times.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BilledPair {
+    /// The unit of the bill's billed column, which the pair is compared in.
+    pub unit: BilledUnit,
     /// Seconds billed for the local talk time under the increment.
     pub recomputed_secs: u64,
-    /// The same in whole minutes, the unit of the bill's column.
+    /// The same in whole minutes, rounded half up.
     pub recomputed_minutes: u64,
-    /// The bill's billed column, minutes.
-    pub carrier_minutes: u64,
+    /// The bill's billed cell, in `unit`.
+    pub carrier: u64,
 }
 
 impl BilledPair {
+    /// Returns the bill's amount minus the recomputed one, in `unit`.
+    pub fn difference(&self) -> i64 {
+        let recomputed = match self.unit {
+            BilledUnit::Minutes => self.recomputed_minutes,
+            BilledUnit::Seconds => self.recomputed_secs,
+        };
+        self.carrier as i64 - recomputed as i64
+    }
+
     /// Returns whether the bill disagrees with the recomputed amount.
     pub fn differs(&self) -> bool {
-        self.recomputed_minutes != self.carrier_minutes
+        self.difference() != 0
     }
 }
 
@@ -131,8 +152,9 @@ impl BilledPair {
 pub struct PairClassifier {
     increment: BillingIncrement,
     talk_tolerance_secs: i64,
-    /// By [`Record::file`] of the carrier side.
-    billed_column: Vec<bool>,
+    /// The unit of the billed column, by [`Record::file`] of the carrier
+    /// side; `None` for a file without one.
+    billed_column: Vec<Option<BilledUnit>>,
 }
 
 impl PairClassifier {
@@ -145,7 +167,7 @@ impl PairClassifier {
                 .stats
                 .files
                 .iter()
-                .map(|f| f.columns.contains_key("billed_minutes"))
+                .map(crate::model::FileInfo::billed_unit)
                 .collect(),
         }
     }
@@ -163,21 +185,18 @@ impl PairClassifier {
     /// Returns the billed amounts of a pair when its bill row has a billed
     /// column.
     pub fn billed(&self, l: &Record, c: &Record) -> Option<BilledPair> {
-        let column = self
-            .billed_column
-            .get(c.file as usize)
-            .copied()
-            .unwrap_or(false);
+        let unit = self.billed_column.get(c.file as usize).copied().flatten()?;
         // An empty or unreadable billed cell is not compared, because the
         // record's minutes then come from its talk time and always agree.
-        if !column || !c.billed_read {
+        if !c.billed_read {
             return None;
         }
         let secs = billed_secs(self.increment, l.talk_secs);
         Some(BilledPair {
+            unit,
             recomputed_secs: secs,
             recomputed_minutes: whole_minutes(secs),
-            carrier_minutes: u64::from(c.billed_min),
+            carrier: u64::from(c.billed_min),
         })
     }
 
@@ -199,7 +218,7 @@ pub(crate) struct Classified {
     pub classes: Classes,
     pub billing: BillingSummary,
     /// Pairs that differ in billing per day of the local record (days since
-    /// 1970 in the offset of the record's file).
+    /// 1970 in the one zone of the per-day figures).
     days: BTreeMap<i64, u64>,
     /// Compared pairs whose bill row has at least [`SECONDS_PROBE_SECS`]
     /// of talk time, and how many of them have billed "minutes" at or
@@ -225,10 +244,12 @@ pub(crate) struct Sums {
     duration_differs: u64,
     billing_differs: u64,
     compared: u64,
+    compared_in_seconds: u64,
     not_compared: u64,
     carrier_higher: u64,
     carrier_lower: u64,
     difference_minutes: i64,
+    difference_seconds: i64,
     days: BTreeMap<i64, u64>,
     long_pairs: u64,
     seconds_like: u64,
@@ -241,10 +262,12 @@ impl Sums {
         self.duration_differs += o.duration_differs;
         self.billing_differs += o.billing_differs;
         self.compared += o.compared;
+        self.compared_in_seconds += o.compared_in_seconds;
         self.not_compared += o.not_compared;
         self.carrier_higher += o.carrier_higher;
         self.carrier_lower += o.carrier_lower;
         self.difference_minutes += o.difference_minutes;
+        self.difference_seconds += o.difference_seconds;
         for (day, n) in o.days {
             *self.days.entry(day).or_default() += n;
         }
@@ -254,13 +277,14 @@ impl Sums {
 }
 
 /// Classifies the matched pairs (indices into `l` and `c`) and counts
-/// the classes, in parallel. `offsets` are the local side's file offsets.
+/// the classes, in parallel. The billing differences are counted per day
+/// at `day_offset` seconds east of UTC.
 pub(crate) fn classify_pairs(
     classifier: &PairClassifier,
     l: &[Record],
     c: &[Record],
     pairs: &[(u32, u32)],
-    offsets: &[i64],
+    day_offset: i64,
 ) -> Sums {
     use rayon::prelude::*;
     pairs
@@ -272,7 +296,7 @@ pub(crate) fn classify_pairs(
                     continue;
                 };
                 let before = s.duration_differs + s.billing_differs;
-                count_pair(classifier, a, b, offsets, &mut s);
+                count_pair(classifier, a, b, day_offset, &mut s);
                 if s.duration_differs + s.billing_differs > before {
                     s.differing.push((*li, *ci));
                 }
@@ -304,12 +328,14 @@ impl Classified {
             },
             billing: BillingSummary {
                 increment,
-                unit: "minutes",
+                unit: compared_unit(sums.compared, sums.compared_in_seconds),
                 compared: sums.compared,
+                compared_in_seconds: sums.compared_in_seconds,
                 not_compared: sums.not_compared,
                 carrier_higher: sums.carrier_higher,
                 carrier_lower: sums.carrier_lower,
                 difference_minutes: sums.difference_minutes,
+                difference_seconds: sums.difference_seconds,
             },
             days: sums.days,
             long_pairs: sums.long_pairs,
@@ -318,7 +344,17 @@ impl Classified {
     }
 }
 
-fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i64], s: &mut Sums) {
+/// Returns the unit of the billing comparison, from the pairs compared and
+/// those of them compared in seconds.
+fn compared_unit(compared: u64, in_seconds: u64) -> &'static str {
+    match in_seconds {
+        0 => BilledUnit::Minutes.name(),
+        n if n == compared => BilledUnit::Seconds.name(),
+        _ => "mixed",
+    }
+}
+
+fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, day_offset: i64, s: &mut Sums) {
     if classifier.talk_differs(l, c) {
         s.duration_differs += 1;
         return;
@@ -329,29 +365,29 @@ fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, offsets: &[i6
         return;
     };
     s.compared += 1;
-    if c.talk_secs >= SECONDS_PROBE_SECS {
+    let in_minutes = billed.unit == BilledUnit::Minutes;
+    s.compared_in_seconds += u64::from(!in_minutes);
+    if in_minutes && c.talk_secs >= SECONDS_PROBE_SECS {
         s.long_pairs += 1;
-        s.seconds_like += u64::from(billed.carrier_minutes >= u64::from(c.talk_secs));
+        s.seconds_like += u64::from(billed.carrier >= u64::from(c.talk_secs));
     }
-    if !billed.differs() {
+    let diff = billed.difference();
+    if diff == 0 {
         s.exact += 1;
         return;
     }
     s.billing_differs += 1;
-    let diff = billed.carrier_minutes as i64 - billed.recomputed_minutes as i64;
     if diff > 0 {
         s.carrier_higher += 1;
     } else {
         s.carrier_lower += 1;
     }
-    s.difference_minutes += diff;
-    *s.days.entry(day_of(l, offsets)).or_default() += 1;
-}
-
-/// Returns the calendar day of a record, days since 1970 in its file's offset.
-fn day_of(r: &Record, offsets: &[i64]) -> i64 {
-    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
-    (r.epoch() + offset).div_euclid(86_400)
+    if in_minutes {
+        s.difference_minutes += diff;
+    } else {
+        s.difference_seconds += diff;
+    }
+    *s.days.entry(day_of(day_offset, l)).or_default() += 1;
 }
 
 impl Classified {
@@ -370,9 +406,12 @@ impl Classified {
         }
     }
 
-    /// Returns a warning when the bill's billed column looks like seconds: a
-    /// column of minutes is never at or above the talk seconds of calls of
-    /// two minutes and more, a column of seconds always is.
+    /// Returns a warning when a billed column compared in minutes looks like
+    /// seconds: a column of minutes is never at or above the talk seconds
+    /// of calls of two minutes and more, a column of seconds always is.
+    /// The reader infers seconds from the values on its own unless a
+    /// mapping names the column `billed_minutes`, so this mostly catches
+    /// such a mapping.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
         let (long, like) = (self.long_pairs, self.seconds_like);
         if long < SECONDS_PROBE_MIN_PAIRS || like * 10 < long * 9 {
@@ -381,10 +420,10 @@ impl Classified {
         vec![Warning {
             id: "billed_column_looks_like_seconds".to_string(),
             message: format!(
-                "运营商话单的计费时长列按分钟读取，但在 {long} 通两分钟以上的通话中有 {like} 通的计费数值不小于通话秒数，这一列很可能是秒。计费比对的结果不可信；本版本尚不能按秒读取计费列，请向运营商索取以分钟计的计费时长，或只看时长比对的结果。"
+                "运营商话单的计费时长列按分钟读取，但在 {long} 通两分钟以上的通话中有 {like} 通的计费数值不小于通话秒数，这一列很可能是秒。按分钟比对的计费结果不可信；如果该列是秒，请在映射的 columns 中把它写成 billed_seconds = \"列名\"（而不是 billed_minutes），再重新运行。"
             ),
             message_en: format!(
-                "the carrier's billed column is read as minutes, but in {like} of {long} calls of two minutes or more its value is at least the talk seconds, so it most likely holds seconds. The billing comparison cannot be trusted; this version cannot read a billed column in seconds yet, so ask the carrier for billed minutes or rely on the talk-time comparison."
+                "the carrier's billed column is read as minutes, but in {like} of {long} calls of two minutes or more its value is at least the talk seconds, so it most likely holds seconds. The billing comparison in minutes cannot be trusted; if the column holds seconds, name it in the mapping's columns as billed_seconds = \"column\" (not billed_minutes) and run again."
             ),
         }]
     }

@@ -317,7 +317,7 @@ fn suggest_mapping(
         }
     }
     lines.push(
-        "# 其他角色 / other roles: call_id, agent, billed_minutes, fee, outcome; time_format, time_zone, own_number".to_string(),
+        "# 其他角色 / other roles: call_id, agent, billed_minutes, billed_seconds, fee, outcome; time_format, time_zone, own_number".to_string(),
     );
     lines.join("\n")
 }

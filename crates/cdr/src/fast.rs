@@ -704,10 +704,10 @@ impl<'a> LineParser<'a> {
             // Unusable: the general parser gives the reason.
             return None;
         }
-        let billed = match plan.col(Role::BilledMinutes) {
+        let billed = match plan.billed_role() {
             None => None,
-            Some(_) => {
-                let c = self.cell(line, Role::BilledMinutes);
+            Some(role) => {
+                let c = self.cell(line, role);
                 match small_int(c.as_bytes()) {
                     Some(m) => Some(m),
                     None => parse_amount(nianshen_table::CellRef::Text(c))

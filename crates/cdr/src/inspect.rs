@@ -100,7 +100,7 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
                 callee: show(&side.number(r.callee), opts.unmask),
                 time: fmt_time(r.epoch(), tz),
                 talk_seconds: r.talk_secs,
-                billed_minutes: r.billed_min,
+                billed_minutes: side.billed_minutes(r),
             }
         })
         .collect();
@@ -132,6 +132,14 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
         disposition_talk_conflicts: stats.disposition_talk_conflicts,
         sources: stats.files.clone(),
         skipped_files: stats.skipped_files.clone(),
-        warnings: opts.mapping_warnings(),
+        warnings: opts
+            .mapping_warnings()
+            .into_iter()
+            .chain(crate::billed_unit::inferred_warnings(&[(
+                "该文件",
+                "the file",
+                stats,
+            )]))
+            .collect(),
     })
 }

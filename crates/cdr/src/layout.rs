@@ -58,6 +58,9 @@ pub(crate) struct Plan {
     pub tz: FixedOffset,
     /// Outcome words that count as a conversion for this source.
     pub success: Vec<String>,
+    /// A mapping names the billed column's role, so its unit is not
+    /// inferred from its values.
+    pub billed_unit_stated: bool,
 }
 
 impl Plan {
@@ -73,6 +76,15 @@ impl Plan {
         self.names[role.index()].as_deref()
     }
 
+    /// Returns the role of the billed column read, if the source has one.
+    /// A source keeps at most one of the two billed roles (see
+    /// [`keep_one_billed_column`]).
+    pub(crate) fn billed_role(&self) -> Option<Role> {
+        [Role::BilledSeconds, Role::BilledMinutes]
+            .into_iter()
+            .find(|r| self.has(*r))
+    }
+
     fn new(kind: LayoutKind, tz: FixedOffset, vocab: &Vocabulary) -> Plan {
         Plan {
             kind,
@@ -85,6 +97,7 @@ impl Plan {
             time_format: None,
             tz,
             success: vocab.success.clone(),
+            billed_unit_stated: false,
         }
     }
 
@@ -117,10 +130,13 @@ pub(crate) fn plan(
     tz: FixedOffset,
 ) -> Result<Plan, CdrError> {
     if let Some(m) = mapping {
-        return plan_mapping(rows, info, m, vocab, tz);
+        let mut plan = plan_mapping(rows, info, m, vocab, tz)?;
+        keep_one_billed_column(&mut plan, Some(m));
+        return Ok(plan);
     }
-    if let Some(plan) = plan_header(rows, vocab, tz) {
+    if let Some(mut plan) = plan_header(rows, vocab, tz) {
         if plan.is_call_records() {
+            keep_one_billed_column(&mut plan, None);
             return Ok(plan);
         }
         return Err(describe::not_call_records(rows, info, vocab, tz));
@@ -129,6 +145,24 @@ pub(crate) fn plan(
         return Ok(plan);
     }
     Err(describe::reject(rows, info, vocab, tz))
+}
+
+/// Leaves one billed column when a source has one in minutes and one in
+/// seconds: the one a mapping names, else the seconds, the finer unit.
+/// Notes whether a mapping states the unit.
+fn keep_one_billed_column(plan: &mut Plan, mapping: Option<&Mapping>) {
+    let named = |role: Role| mapping.is_some_and(|m| m.columns.contains_key(&role));
+    plan.billed_unit_stated = named(Role::BilledMinutes) || named(Role::BilledSeconds);
+    if !(plan.has(Role::BilledMinutes) && plan.has(Role::BilledSeconds)) {
+        return;
+    }
+    let dropped = if named(Role::BilledMinutes) && !named(Role::BilledSeconds) {
+        Role::BilledSeconds
+    } else {
+        Role::BilledMinutes
+    };
+    plan.cols[dropped.index()] = None;
+    plan.names[dropped.index()] = None;
 }
 
 /// Plans a mapped source: what the reader detects with the mapping's keys

@@ -12,6 +12,7 @@
 //! partitions, matched one at a time.
 
 mod advice;
+mod billed_unit;
 mod billing;
 mod cache;
 mod describe;
@@ -29,11 +30,13 @@ mod read;
 mod row;
 mod signals;
 mod spill;
+mod staging;
 mod tally;
 mod tzcheck;
 mod vocab;
 
 pub use advice::{no_usable_rows, SideName};
+pub use billed_unit::BilledUnit;
 pub use billing::{
     billed_secs, whole_minutes, BilledPair, BillingIncrement, BillingSummary, Classes,
     PairClassifier, RecordClass,
@@ -59,5 +62,5 @@ pub use read::{
 };
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
-pub use spill::{default_memory_limit, parse_size, remove_spill_folders, MemoryBudget};
+pub use spill::{default_memory_limit, parse_size, remove_temp_folders, MemoryBudget};
 pub use vocab::{Answer, Direction, Vocabulary};

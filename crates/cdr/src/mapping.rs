@@ -32,14 +32,18 @@ pub enum Role {
     Answer,
     End,
     TalkSeconds,
+    /// A billed column in minutes, or of no stated unit (read as minutes
+    /// unless its values show seconds).
     BilledMinutes,
+    /// A billed column in seconds.
+    BilledSeconds,
     Fee,
     Disposition,
     Direction,
     Outcome,
 }
 
-const ROLES: [(Role, &str); 14] = [
+const ROLES: [(Role, &str); 15] = [
     (Role::CallId, "call_id"),
     (Role::Agent, "agent"),
     (Role::Caller, "caller"),
@@ -50,6 +54,7 @@ const ROLES: [(Role, &str); 14] = [
     (Role::End, "end"),
     (Role::TalkSeconds, "talk_seconds"),
     (Role::BilledMinutes, "billed_minutes"),
+    (Role::BilledSeconds, "billed_seconds"),
     (Role::Fee, "fee"),
     (Role::Disposition, "disposition"),
     (Role::Direction, "direction"),

@@ -96,7 +96,8 @@ pub struct Rates {
     pub billed_minutes: Option<f64>,
 }
 
-/// Figures of one calendar day (of each record's own time zone).
+/// Figures of one calendar day, in the one time zone of both sides (see
+/// `day_offset`: the carrier's, Beijing by default).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DayFigures {
     pub date: NaiveDate,
@@ -253,7 +254,7 @@ fn reconcile_in_memory(local: &Side, carrier: &Side, opts: &MatchOptions) -> Rec
     };
     let matched = pairs.len() as u64;
     let classifier = crate::billing::PairClassifier::new(carrier, opts);
-    let offsets = file_offsets(local);
+    let day_offset = day_offset(local, carrier);
     let (mut classes, per_day) = rayon::join(
         || {
             crate::billing::classify_pairs(
@@ -261,10 +262,10 @@ fn reconcile_in_memory(local: &Side, carrier: &Side, opts: &MatchOptions) -> Rec
                 &local.records,
                 &carrier.records,
                 &pairs,
-                &offsets,
+                day_offset,
             )
         },
-        || per_day(local, carrier, &local_matched),
+        || per_day(local, carrier, &local_matched, day_offset),
     );
     // Freed before the lists are made: at 10⁸ calls the pairs alone take
     // hundreds of megabytes.
@@ -298,6 +299,10 @@ pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o:
     let mut per_day = o.per_day;
     classified.add_to_days(&mut per_day);
     let mut warnings = o.warnings;
+    warnings.extend(crate::billed_unit::inferred_warnings(&[
+        ("本地话单", "the local files", lst),
+        ("运营商话单", "the carrier's files", cst),
+    ]));
     warnings.extend(classified.warnings());
     Recon {
         local: SideSummary::of(lst),
@@ -544,19 +549,26 @@ fn match_key(
     mismatched
 }
 
-/// Seconds east of UTC of each file of a side, by file index.
-pub(crate) fn file_offsets(side: &Side) -> Vec<i64> {
-    side.stats
+/// Returns the offset, seconds east of UTC, whose calendar days the
+/// per-day figures of both sides are counted in. It is the time zone of
+/// the carrier's first file (`--carrier-tz`, a mapping's `time_zone`, else
+/// Beijing), or of the local side's first file when the carrier has none.
+/// Both sides use one zone, so that a day's local and carrier figures
+/// cover the same hours when the sides were written in different zones.
+/// NOTE: carrier files read in different zones are counted in the first
+/// one's.
+pub(crate) fn day_offset(local: &Side, carrier: &Side) -> i64 {
+    carrier
+        .stats
         .files
-        .iter()
-        .map(|f| i64::from(f.tz_secs))
-        .collect()
+        .first()
+        .or(local.stats.files.first())
+        .map_or(8 * 3600, |f| i64::from(f.tz_secs))
 }
 
-/// Returns the calendar day of a record as days since 1970, in the offset
-/// of its own file (`offsets` from [`file_offsets`]).
-pub(crate) fn day_of(offsets: &[i64], r: &Record) -> i64 {
-    let offset = offsets.get(r.file as usize).copied().unwrap_or(8 * 3600);
+/// Returns the calendar day of a record as days since 1970, at `offset`
+/// seconds east of UTC (see [`day_offset`]).
+pub(crate) fn day_of(offset: i64, r: &Record) -> i64 {
     (r.epoch() + offset).div_euclid(86_400)
 }
 
@@ -650,13 +662,12 @@ impl DaySums {
 /// Sums of one side per day: records, talk seconds, matched records.
 type SideDays = BTreeMap<i64, [u64; 3]>;
 
-/// Sums a side per calendar day (days since 1970 in the offset of each
-/// record's own file), in parallel. `matched`, when given, flags the
-/// side's matched records.
-fn day_sums(side: &Side, matched: Option<&[bool]>) -> SideDays {
+/// Sums a side per calendar day (days since 1970 at `offset` seconds east
+/// of UTC), in parallel. `matched`, when given, flags the side's matched
+/// records.
+fn day_sums(side: &Side, matched: Option<&[bool]>, offset: i64) -> SideDays {
     use rayon::prelude::*;
-    let offsets = file_offsets(side);
-    let day = |r: &Record| day_of(&offsets, r);
+    let day = |r: &Record| day_of(offset, r);
     let records = &side.records;
     let Some((first, last)) = records
         .par_iter()
@@ -708,10 +719,10 @@ fn day_sums(side: &Side, matched: Option<&[bool]>) -> SideDays {
         .collect()
 }
 
-fn per_day(local: &Side, carrier: &Side, local_matched: &[bool]) -> Vec<DayFigures> {
+fn per_day(local: &Side, carrier: &Side, local_matched: &[bool], offset: i64) -> Vec<DayFigures> {
     let (l, c) = rayon::join(
-        || day_sums(local, Some(local_matched)),
-        || day_sums(carrier, None),
+        || day_sums(local, Some(local_matched), offset),
+        || day_sums(carrier, None, offset),
     );
     let mut days: BTreeMap<i64, [u64; 5]> = BTreeMap::new();
     for (day, v) in l {

@@ -20,7 +20,10 @@ pub struct Record {
     pub time: u32,
     /// Talk time, seconds.
     pub talk_secs: u32,
-    /// Billed minutes: the bill's own column, else ceil(talk / 60).
+    /// The bill's billed cell as written, in the unit of its file's billed
+    /// column ([`FileInfo::billed_unit`]): minutes, or seconds for a
+    /// column read as seconds. Without a readable cell
+    /// (`billed_read` false) it is ceil(talk / 60), minutes.
     pub billed_min: u32,
     /// Index into [`SideStats::files`]; a side reads at most
     /// [`MAX_FILES`] files, so that a record takes 40 bytes.
@@ -72,8 +75,26 @@ pub struct FileInfo {
     /// Byte sequences that did not decode in the detected encoding.
     pub invalid_bytes: u64,
     /// Role -> column as read: the header text (or the layout's field
-    /// name) and the 1-based column number.
+    /// name) and the 1-based column number. The billed column is listed
+    /// under the unit it was read in, `billed_minutes` or `billed_seconds`.
     pub columns: BTreeMap<String, String>,
+    /// The billed column's header states no seconds, but its values showed
+    /// them, so it was read as seconds (see [`crate::BilledUnit`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub billed_unit_inferred: bool,
+}
+
+impl FileInfo {
+    /// Returns the unit the file's billed column was read in, if it has one.
+    pub fn billed_unit(&self) -> Option<crate::BilledUnit> {
+        if self.columns.contains_key("billed_seconds") {
+            Some(crate::BilledUnit::Seconds)
+        } else if self.columns.contains_key("billed_minutes") {
+            Some(crate::BilledUnit::Minutes)
+        } else {
+            None
+        }
+    }
 }
 
 /// Whether a bad row could not be read at all or was read but cannot be
@@ -199,6 +220,25 @@ impl Side {
     /// [`Side::records`].
     pub fn is_spilled(&self) -> bool {
         self.spilled.is_some()
+    }
+
+    /// Returns the billed minutes of a record: the bill's value when its
+    /// column is in minutes, whole minutes rounded up when it is in
+    /// seconds (as the reader sums them).
+    pub fn billed_minutes(&self, r: &Record) -> u32 {
+        // Most records without a billed cell skip the look-up of the unit.
+        if !r.billed_read {
+            return r.billed_min;
+        }
+        let unit = self
+            .stats
+            .files
+            .get(usize::from(r.file))
+            .and_then(FileInfo::billed_unit);
+        match unit {
+            Some(crate::BilledUnit::Seconds) => r.billed_min.div_ceil(60),
+            _ => r.billed_min,
+        }
     }
 
     /// The agent of a record, if any.

@@ -1,5 +1,6 @@
 //! The reconciliation's record lists and tables as CSV with a UTF-8 BOM
-//! (so Excel shows the Chinese headers), each written atomically.
+//! (so Excel shows the Chinese headers), written as one set (see
+//! [`crate::staging`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -7,6 +8,7 @@ use std::path::Path;
 
 use chrono::FixedOffset;
 
+use crate::billed_unit::BilledUnit;
 use crate::billing::{PairClassifier, RecordClass};
 use crate::matching::{Detail, MatchOptions, Recon};
 use crate::model::{Record, Side};
@@ -19,8 +21,9 @@ use crate::spill::Gathered;
 /// masked unless `unmask`. The tables count the billing differences of
 /// the local records (by day, calling number and agent).
 ///
-/// Errors: the folder or a file cannot be written; a file already there
-/// is replaced only once its new content is complete.
+/// Errors: the folder or a file cannot be written. The lists are written
+/// into a staging folder first and moved into `out_dir` once all of them
+/// are complete, so on any error `out_dir` keeps the lists it had.
 pub fn write_recon_csv(
     recon: &Recon,
     local: &Side,
@@ -29,7 +32,19 @@ pub fn write_recon_csv(
     unmask: bool,
 ) -> std::io::Result<()> {
     let _span = tracing::info_span!("write lists").entered();
-    std::fs::create_dir_all(out_dir)?;
+    let staging = crate::staging::Staging::create(out_dir)?;
+    write_lists(recon, local, carrier, staging.path(), unmask)?;
+    staging.publish(out_dir)
+}
+
+/// Writes the lists of [`write_recon_csv`] into `out_dir`, which exists.
+fn write_lists(
+    recon: &Recon,
+    local: &Side,
+    carrier: &Side,
+    out_dir: &Path,
+    unmask: bool,
+) -> std::io::Result<()> {
     let classifier = PairClassifier::new(carrier, &options_of(recon));
     let (local_files, carrier_files) = (file_names(local), file_names(carrier));
     let sides = Sides {
@@ -256,11 +271,12 @@ fn per_day(recon: &Recon) -> Vec<Vec<String>> {
 
 /// The columns `billing_mismatch.csv` adds to those of
 /// `duration_mismatch.csv`.
-const BILLING_EXTRA_HEAD: [&str; 4] = [
+const BILLING_EXTRA_HEAD: [&str; 5] = [
     "计费方式",
     "按本地时长应计费(秒)",
     "按本地时长应计费(分钟)",
     "运营商计费时长(分钟)",
+    "运营商计费时长(秒)",
 ];
 
 fn billing_head() -> Vec<&'static str> {
@@ -314,7 +330,7 @@ fn record_cells(side: &Side, names: &[String], r: &Record, unmask: bool) -> Vec<
         show(&side.number(r.callee), unmask),
         fmt_time(r.epoch(), tz_of(side, r)),
         r.talk_secs.to_string(),
-        r.billed_min.to_string(),
+        side.billed_minutes(r).to_string(),
         side.agent(r).unwrap_or("").to_string(),
     ]
 }
@@ -355,12 +371,20 @@ fn billing_cells(l: &Record, c: &Record, s: Sides<'_>) -> Vec<String> {
     let mut row = mismatch_cells(l, c, s);
     row.push(s.classifier.increment().to_string());
     match s.classifier.billed(l, c) {
-        Some(b) => row.extend([
-            b.recomputed_secs.to_string(),
-            b.recomputed_minutes.to_string(),
-            b.carrier_minutes.to_string(),
-        ]),
-        None => row.extend([String::new(), String::new(), String::new()]),
+        Some(b) => {
+            // The bill's amount goes in the column of its unit.
+            let (minutes, seconds) = match b.unit {
+                BilledUnit::Minutes => (b.carrier.to_string(), String::new()),
+                BilledUnit::Seconds => (String::new(), b.carrier.to_string()),
+            };
+            row.extend([
+                b.recomputed_secs.to_string(),
+                b.recomputed_minutes.to_string(),
+                minutes,
+                seconds,
+            ]);
+        }
+        None => row.extend([String::new(), String::new(), String::new(), String::new()]),
     }
     row
 }
@@ -506,8 +530,8 @@ fn agent_rows(sums: &[[u64; 3]], billing: &[u64], local: &Side) -> Vec<Vec<Strin
         .collect()
 }
 
-/// Writes a list atomically; a row that fails to come (a run on disk that
-/// cannot be read) leaves any earlier file in place.
+/// Writes a list into the staging folder `dir`. A row that fails to come
+/// (a run on disk that cannot be read) fails the whole set.
 fn write_csv(
     dir: &Path,
     name: &str,
@@ -515,16 +539,13 @@ fn write_csv(
     rows: impl Iterator<Item = std::io::Result<Vec<String>>>,
 ) -> std::io::Result<()> {
     let _span = tracing::debug_span!("write", file = name).entered();
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all("\u{feff}".as_bytes())?;
-    {
-        let mut w = csv::Writer::from_writer(std::io::BufWriter::new(tmp.as_file_mut()));
-        w.write_record(head)?;
-        for row in rows {
-            w.write_record(&row?)?;
-        }
-        w.flush()?;
+    let mut file = std::fs::File::create(dir.join(name))?;
+    file.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    w.write_record(head)?;
+    for row in rows {
+        w.write_record(&row?)?;
     }
-    tmp.persist(dir.join(name)).map_err(|e| e.error)?;
+    w.flush()?;
     Ok(())
 }

@@ -8,6 +8,7 @@ use chrono::FixedOffset;
 use globset::{Glob, GlobMatcher};
 use nianshen_table::{CellRef, Event, Flow, RowView, SourceInfo, TableError};
 
+use crate::billed_unit::ColumnUnit;
 use crate::error::CdrError;
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
@@ -89,6 +90,14 @@ impl ReadOptions {
             .collect()
     }
 }
+
+/// The roles whose column a total row (合计) may sum.
+const SUMMED_ROLES: [Role; 4] = [
+    Role::TalkSeconds,
+    Role::BilledMinutes,
+    Role::BilledSeconds,
+    Role::Fee,
+];
 
 /// UTC+08:00.
 pub fn beijing() -> FixedOffset {
@@ -323,6 +332,8 @@ struct SideBuilder<'o> {
     files_read: Vec<(PathBuf, u64)>,
     /// Files passed over as copies of a file read before.
     copies: usize,
+    /// How the unit of each file's billed column is decided, by file index.
+    billed_units: Vec<ColumnUnit>,
 }
 
 /// State of the source being streamed.
@@ -354,6 +365,7 @@ impl<'o> SideBuilder<'o> {
             spill_error: None,
             files_read: Vec::new(),
             copies: 0,
+            billed_units: Vec::new(),
         }
     }
 
@@ -610,6 +622,7 @@ impl<'o> SideBuilder<'o> {
                 tracing::info!("parallel reading gave up; reading row by row");
                 self.side.stats.files.pop();
                 self.side.signals.pop();
+                self.billed_units.pop();
                 false
             }
         }
@@ -637,8 +650,10 @@ impl<'o> SideBuilder<'o> {
                     Some((r.name().to_string(), format!("{name} (#{})", col + 1)))
                 })
                 .collect(),
+            billed_unit_inferred: false,
         });
         self.side.signals.push(FileSignals::default());
+        self.billed_units.push(ColumnUnit::of(plan));
         self.side.stats.has_outcome_column |= plan.has(Role::Outcome);
         (self.side.stats.files.len() - 1) as u32
     }
@@ -724,7 +739,7 @@ impl SideBuilder<'_> {
         };
         match row::parse(cells, row, &mut ctx) {
             Ok(parsed) => {
-                for (role, col) in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee]
+                for (role, col) in SUMMED_ROLES
                     .into_iter()
                     .filter_map(|r| Some((r, plan.col(r)?)))
                 {
@@ -763,7 +778,7 @@ impl SideBuilder<'_> {
         let Phase::Reading(plan) = &state.phase else {
             return;
         };
-        for role in [Role::TalkSeconds, Role::BilledMinutes, Role::Fee] {
+        for role in SUMMED_ROLES {
             let Some(col) = plan.col(role) else {
                 continue;
             };
@@ -799,7 +814,7 @@ impl SideBuilder<'_> {
             self.tally.apply(at, p);
         }
         let tally = std::mem::take(&mut self.tally);
-        tally.fill(&mut self.side.stats);
+        tally.fill(&mut self.side.stats, &self.billed_units);
         self.side.records = tally.records;
         if let Some(spill) = self.spill.take() {
             self.side.spilled = spill.finish(&mut self.side.records, self.bytes_seen)?;

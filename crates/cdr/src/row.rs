@@ -81,6 +81,8 @@ pub(crate) struct Parsed {
     pub callee: NumberValue,
     pub time: Stamp,
     pub talk_secs: u32,
+    /// The billed cell as written, else ceil(talk / 60) minutes; see
+    /// [`crate::Record::billed_min`].
     pub billed_min: u32,
     /// `billed_min` comes from the bill's billed column.
     pub billed_read: bool,
@@ -173,8 +175,10 @@ pub(crate) fn parse(
         .count() as u32;
     note_numbers(ctx, row, &caller, &callee, time, talk_secs);
 
+    // In the column's unit, which is decided once the file is read.
     let billed = plan
-        .col(Role::BilledMinutes)
+        .billed_role()
+        .and_then(|role| plan.col(role))
         .and_then(|c| parse_amount(view.get(c)))
         .filter(|m| *m >= 0.0 && *m < 4e9);
     let billed_read = billed.is_some();

@@ -183,13 +183,38 @@ impl MemoryBudget {
     }
 }
 
-/// Spill folders that exist now, so that an interrupted run can remove
-/// them: they hold call records, which are personal information.
+/// Folders of this process that hold call records, which are personal
+/// information: spill folders and the staging folders of `--out`. An
+/// interrupted run removes them.
 static OPEN_DIRS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// Removes every spill folder of this process. Meant for a signal handler
-/// that ends the process, because dropped folders are removed anyway.
-pub fn remove_spill_folders() {
+/// Held while finished lists move from a staging folder into the output
+/// folder, so that an interrupt waits until the new set is complete there.
+pub(crate) static PUBLISHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Adds a folder to the ones [`remove_temp_folders`] removes.
+pub(crate) fn track_folder(dir: &Path) {
+    if let Ok(mut open) = OPEN_DIRS.lock() {
+        open.push(dir.to_path_buf());
+    }
+}
+
+/// Takes a folder off the ones [`remove_temp_folders`] removes, once it is
+/// gone or kept on purpose.
+pub(crate) fn untrack_folder(dir: &Path) {
+    if let Ok(mut open) = OPEN_DIRS.lock() {
+        open.retain(|d| d != dir);
+    }
+}
+
+/// Removes every spill and `--out` staging folder of this process, after
+/// waiting for finished lists that are being moved into an output folder.
+/// Meant for a signal handler that ends the process, because dropped
+/// folders are removed anyway.
+pub fn remove_temp_folders() {
+    let _publishing = PUBLISHING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dirs = match OPEN_DIRS.lock() {
         Ok(mut open) => std::mem::take(&mut *open),
         Err(_) => return,
@@ -209,9 +234,7 @@ pub(crate) struct SpillDir {
 
 impl Drop for SpillDir {
     fn drop(&mut self) {
-        if let Ok(mut open) = OPEN_DIRS.lock() {
-            open.retain(|d| d != self.dir.path());
-        }
+        untrack_folder(self.dir.path());
     }
 }
 
@@ -226,9 +249,7 @@ impl SpillDir {
         }
         let dir = builder.tempdir()?;
         tracing::info!(dir = %dir.path().display(), parts, "records spill to disk");
-        if let Ok(mut open) = OPEN_DIRS.lock() {
-            open.push(dir.path().to_path_buf());
-        }
+        track_folder(dir.path());
         Ok(SpillDir {
             dir,
             parts,

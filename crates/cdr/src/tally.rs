@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::Path;
 
+use crate::billed_unit::{BilledSums, ColumnUnit};
 use crate::model::{BadRow, BadRowKind, Record, SideStats};
 use crate::normalize::NumberValue;
 use crate::numkey::OtherNumbers;
@@ -24,7 +25,9 @@ pub(crate) struct Tally {
     pub rows: u64,
     pub answered: u64,
     pub talk_seconds: u64,
-    pub billed_minutes: u64,
+    /// Billed sums per file index, whose unit is decided once the side
+    /// is read.
+    pub billed: Vec<BilledSums>,
     pub unreadable_rows: u64,
     pub unusable_rows: u64,
     pub unusable_by_reason: BTreeMap<String, u64>,
@@ -185,7 +188,11 @@ impl Tally {
     pub(crate) fn push_record(&mut self, r: Record) {
         self.answered += 1;
         self.talk_seconds += u64::from(r.talk_secs);
-        self.billed_minutes += u64::from(r.billed_min);
+        let file = usize::from(r.file);
+        if self.billed.len() <= file {
+            self.billed.resize(file + 1, BilledSums::default());
+        }
+        self.billed[file].add(&r);
         self.records.push(r);
     }
 
@@ -233,6 +240,12 @@ impl Tally {
             }
             self.file_rows[i] += n;
         }
+        for (i, sums) in other.billed.iter().enumerate() {
+            if self.billed.len() <= i {
+                self.billed.resize(i + 1, BilledSums::default());
+            }
+            self.billed[i].absorb(sums);
+        }
         let agent_map: Vec<u32> = other.agents.iter().map(|a| self.agent_id(a)).collect();
         self.numbers.absorb(std::mem::take(&mut other.numbers));
         let remap = |r: &mut Record| {
@@ -258,7 +271,6 @@ impl Tally {
         self.rows += o.rows;
         self.answered += o.answered;
         self.talk_seconds += o.talk_seconds;
-        self.billed_minutes += o.billed_minutes;
         self.unreadable_rows += o.unreadable_rows;
         self.unusable_rows += o.unusable_rows;
         self.masked_numbers += o.masked_numbers;
@@ -285,12 +297,13 @@ impl Tally {
     }
 
     /// Writes the counters into a side's figures (files and total rows
-    /// are kept by the reader).
-    pub(crate) fn fill(&self, stats: &mut SideStats) {
+    /// are kept by the reader), deciding the unit of each file's billed
+    /// column from `units` (by file index) and the values read.
+    pub(crate) fn fill(&self, stats: &mut SideStats, units: &[ColumnUnit]) {
         stats.rows = self.rows;
         stats.answered = self.answered;
         stats.talk_seconds = self.talk_seconds;
-        stats.billed_minutes = self.billed_minutes;
+        stats.billed_minutes = crate::billed_unit::resolve(&mut stats.files, units, &self.billed);
         stats.unreadable_rows = self.unreadable_rows;
         stats.unusable_rows = self.unusable_rows;
         stats.unusable_by_reason = self.unusable_by_reason.clone();

@@ -158,6 +158,7 @@ pub(crate) mod tests {
             &["通话时长", "通话时长(秒)", "duration_s"],
         );
         h(Role::BilledMinutes, &["计费时长"]);
+        h(Role::BilledSeconds, &["计费时长(秒)", "计费秒数"]);
         h(Role::Fee, &["费用", "总话费", "通话费"]);
         h(Role::Disposition, &["呼叫结果", "disposition"]);
         h(Role::Direction, &["呼叫类型", "通话类型", "呼叫方向"]);

@@ -308,9 +308,26 @@ fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
                 "difference_minutes",
                 number(&billing["difference_minutes"]).to_string(),
             ),
+            ("difference", billed_difference(cx, billing)),
         ],
         evidence,
     );
+}
+
+/// Formats the billed difference of the bill against the recomputed
+/// amounts in the unit they were compared in: minutes, seconds, or both
+/// when the bill's files differ.
+fn billed_difference(cx: &Context<'_>, billing: &Value) -> String {
+    let minutes = billing["difference_minutes"].as_i64().unwrap_or(0);
+    let seconds = billing["difference_seconds"].as_i64().unwrap_or(0);
+    match billing["unit"].as_str() {
+        Some("seconds") => cx.t(format!("{seconds} 秒"), format!("{seconds} seconds")),
+        Some("mixed") => cx.t(
+            format!("{minutes} 分钟和 {seconds} 秒"),
+            format!("{minutes} minutes and {seconds} seconds"),
+        ),
+        _ => cx.t(format!("{minutes} 分钟"), format!("{minutes} minutes")),
+    }
 }
 
 /// Totals can agree while the records do not: every call shifted by an hour

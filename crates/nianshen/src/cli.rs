@@ -1,5 +1,6 @@
 //! Command-line arguments. Help text is English (clap's own words are); the
-//! messages of each command follow `--lang`.
+//! messages of each command follow `--lang`. Errors in the arguments are
+//! printed in Chinese, then in clap's English (see `crate::usage`).
 
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@ mod cli;
 mod cmd;
 mod failure;
 mod output;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -13,7 +14,10 @@ use clap::Parser;
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage::report(&err),
+    };
     init_tracing(cli.verbose);
     let lang = cli.lang.into();
     remove_spill_on_interrupt(lang);
@@ -35,16 +39,17 @@ fn main() -> ExitCode {
 }
 
 /// On Ctrl-C, SIGTERM or SIGHUP, removes the folders records spilled to
-/// before the process ends: they hold call records. Without a handler
-/// (it could not be set) an interrupted run may leave them in the system's
-/// temporary folder.
+/// and the staging folder of `recon cdr --out` before the process ends:
+/// they hold call records. Without a handler (it could not be set) an
+/// interrupted run may leave them in the system's temporary folder and
+/// beside the output folder.
 fn remove_spill_on_interrupt(lang: nianshen_rules::Lang) {
     let set = ctrlc::set_handler(move || {
-        nianshen_cdr::remove_spill_folders();
+        nianshen_cdr::remove_temp_folders();
         let message = match lang {
-            nianshen_rules::Lang::Zh => "已中断：临时话单文件已删除，输出文件夹中可能留有未完成的文件。",
+            nianshen_rules::Lang::Zh => "已中断：临时话单文件已删除。",
             nianshen_rules::Lang::En => {
-                "interrupted: the temporary call-record files were removed; the output folder may hold unfinished files."
+                "interrupted: the temporary call-record files were removed."
             }
         };
         eprintln!("{message}");

@@ -335,7 +335,15 @@ fn out_lists_billing_differences_masked() {
     assert_eq!(local_rows, ["4", "5", "8", "10"], "{text}");
     assert!(text.contains("138****8003"), "{text}");
     assert!(!text.contains("13800138003"), "{text}");
-    assert!(rows[0].ends_with(",61,61,60/60,120,2,1"), "{text}");
+    // A bill in minutes leaves the column of billed seconds empty.
+    assert!(
+        text.lines()
+            .next()
+            .unwrap()
+            .ends_with(",运营商计费时长(分钟),运营商计费时长(秒)"),
+        "{text}"
+    );
+    assert!(rows[0].ends_with(",61,61,60/60,120,2,1,"), "{text}");
 
     let per_agent = std::fs::read_to_string(out.join("per_agent.csv")).unwrap();
     assert!(per_agent.contains("计费不一致"), "{per_agent}");
@@ -401,35 +409,74 @@ fn unreadable_billed_cells_not_compared() {
     assert_eq!(r["duration_mismatch"], 1);
 }
 
-#[test]
-fn billed_column_holding_seconds_is_warned() {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// Writes twelve calls of two minutes and more to a local file and a bill
+/// whose 计费时长 column contains seconds billed under 6/6. Returns their
+/// paths.
+fn bill_in_seconds(dir: &Path) -> (PathBuf, PathBuf) {
     let mut local = String::from("主叫号码,被叫号码,开始时间,通话时长\n");
     let mut bill = String::from("主叫号码,被叫号码,开始时间,通话时长,计费时长\n");
     for i in 0..12 {
         let talk: u32 = 125 + i * 7;
         let start = format!("2024-03-05 11:{i:02}:07");
         local.push_str(&format!("075512345678,1380013{i:04},{start},{talk}\n"));
-        // Billed under 6/6 and written in seconds.
         let billed = talk.div_ceil(6) * 6;
         bill.push_str(&format!(
             "075512345678,1380013{i:04},{start},{talk},{billed}\n"
         ));
     }
-    let (l, c) = (dir.path().join("l.csv"), dir.path().join("c.csv"));
+    let (l, c) = (dir.join("l.csv"), dir.join("c.csv"));
     std::fs::write(&l, local).unwrap();
     std::fs::write(&c, bill).unwrap();
+    (l, c)
+}
 
-    let r = recon(&l, &c, &[]);
-
-    assert_eq!(r["classes"]["billing_differs"], 12);
-    let ids: Vec<&str> = r["warnings"]
+fn warning_ids(r: &Value) -> Vec<&str> {
+    r["warnings"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|w| w["id"].as_str())
-        .collect();
-    assert_eq!(ids, ["billed_column_looks_like_seconds"]);
+        .collect()
+}
+
+#[test]
+fn billed_column_holding_seconds_read_as_seconds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (l, c) = bill_in_seconds(dir.path());
+
+    let minutes = recon(&l, &c, &[]);
+    let six = recon(&l, &c, &["--billing", "6/6"]);
+
+    // Under 60/60 every call bills whole minutes, which the 6/6 bill is below.
+    assert_eq!(minutes["classes"]["billing_differs"], 12);
+    assert_eq!(minutes["billing"]["carrier_lower"], 12);
+    assert_eq!(six["classes"]["billing_differs"], 0);
+    assert_eq!(six["classes"]["exact"], 12);
+    assert_eq!(six["billing"]["unit"], "seconds");
+    assert_eq!(six["billing"]["compared_in_seconds"], 12);
+    assert_eq!(warning_ids(&six), ["billed_column_read_as_seconds"]);
+    let message = six["warnings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("已按秒读取"), "{message}");
+    assert!(message.contains("c.csv"), "{message}");
+    assert_eq!(
+        six["carrier"]["files"][0]["columns"]["billed_seconds"],
+        "计费时长 (#5)"
+    );
+}
+
+#[test]
+fn billed_column_mapped_as_minutes_is_warned() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (l, c) = bill_in_seconds(dir.path());
+    let mapping = dir.path().join("bill.toml");
+    std::fs::write(&mapping, "columns = { billed_minutes = \"计费时长\" }\n").unwrap();
+
+    let r = recon(&l, &c, &["--carrier-mapping", mapping.to_str().unwrap()]);
+
+    assert_eq!(r["billing"]["unit"], "minutes");
+    assert_eq!(r["classes"]["billing_differs"], 12);
+    assert_eq!(warning_ids(&r), ["billed_column_looks_like_seconds"]);
     let message = r["warnings"][0]["message"].as_str().unwrap();
     assert!(message.contains("很可能是秒"), "{message}");
+    assert!(message.contains("billed_seconds"), "{message}");
 }

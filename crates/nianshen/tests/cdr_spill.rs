@@ -142,6 +142,65 @@ fn spilled_recon_warns_of_tz_offset() {
     assert_same(&memory, &spilled);
 }
 
+/// Writes 400 calls over two days as a PBX in UTC and a bill in Beijing
+/// time would list them; returns (local, carrier).
+fn sides_in_two_zones(dir: &Path) -> (PathBuf, PathBuf) {
+    let head = "主叫号码,被叫号码,开始时间,通话时长\n";
+    let (mut local, mut bill) = (String::from(head), String::from(head));
+    let stamp = |epoch: i64| {
+        chrono::DateTime::from_timestamp(epoch, 0)
+            .unwrap()
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    // 2024-03-05 00:00:00 UTC, then a call every 7 minutes 12 seconds.
+    let first = 1_709_596_800;
+    for i in 0..400i64 {
+        let at = first + i * 432;
+        let numbers = format!("075512345678,139{i:08}");
+        local.push_str(&format!("{numbers},{},{}\n", stamp(at), 20 + i % 90));
+        bill.push_str(&format!(
+            "{numbers},{},{}\n",
+            stamp(at + 8 * 3600),
+            20 + i % 90
+        ));
+    }
+    let (l, c) = (dir.join("pbx-utc.csv"), dir.join("bill-beijing.csv"));
+    std::fs::write(&l, local).unwrap();
+    std::fs::write(&c, bill).unwrap();
+    (l, c)
+}
+
+#[test]
+fn per_day_in_bill_time_zone() {
+    let work = tempfile::tempdir().unwrap();
+    let (local, carrier) = sides_in_two_zones(work.path());
+    let utc = ["--local-tz", "+00:00"];
+
+    let memory = recon(work.path(), &local, &carrier, &utc);
+    let args = [&utc[..], &["--memory-limit", "16K"]].concat();
+    let spilled = recon(work.path(), &local, &carrier, &args);
+
+    let summary: serde_json::Value = serde_json::from_str(&memory.json).unwrap();
+    assert_eq!(summary["matched"], 400);
+    let days = summary["per_day"].as_array().unwrap();
+    let dates: Vec<&str> = days.iter().map(|d| d["date"].as_str().unwrap()).collect();
+    // Two UTC days from 00:00 are 08:00 on 03-05 to 08:00 on 03-07 in Beijing.
+    assert_eq!(dates, ["2024-03-05", "2024-03-06", "2024-03-07"]);
+    for day in days {
+        assert_eq!(day["local_answered"], day["carrier_answered"], "{day}");
+        assert_eq!(day["local_answered"], day["matched"], "{day}");
+        assert_eq!(
+            day["local_talk_seconds"], day["carrier_talk_seconds"],
+            "{day}"
+        );
+    }
+    // 08:00 to midnight on 03-05 in Beijing: a call every 432 s for 16 h.
+    assert_eq!(days[0]["carrier_answered"], 134);
+    assert!(spilled.spilled);
+    assert_same(&memory, &spilled);
+}
+
 #[test]
 fn bad_memory_limit_is_refused_in_chinese() {
     let work = tempfile::tempdir().unwrap();

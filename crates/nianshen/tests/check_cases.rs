@@ -585,3 +585,36 @@ fn billing_share_below_threshold_not_raised() {
     assert!(finding(&findings, "cdr.billing_mismatch").is_none());
     assert_eq!(findings["metrics"]["cdr"]["classes"]["billing_differs"], 4);
 }
+
+#[test]
+fn billing_mismatch_in_seconds_states_seconds() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+    // The billing fixture's calls, billed in seconds under 6/6, with the
+    // 30 s call billed a minute.
+    let bill = "主叫号码,被叫号码,开始时间,通话时长(秒),计费时长(秒)\n\
+        075512345678,13800138001,20240305090004,45,48\n\
+        075512345678,13800138002,20240305090512,120,120\n\
+        075512345678,13800138003,20240305091027,61,66\n\
+        075512345678,13800138004,20240305091541,30,60\n\
+        075512345678,13800138008,20240306100016,60,60\n\
+        075512345678,13800138009,20240306100549,70,72\n\
+        075512345678,13800138010,20240306101022,62,66\n";
+    std::fs::write(case.join("话单/运营商/详单.csv"), bill).unwrap();
+    append_to_case_toml(
+        &case,
+        "\n[rules.override]\n\"thresholds.cdr_billing_increment\" = \"6/6\"\n",
+    );
+
+    let (_, findings, _out) = check(&case, &[]);
+
+    assert_valid_against_schema(&findings);
+    let billing = &findings["metrics"]["cdr"]["billing"];
+    assert_eq!(billing["unit"], "seconds");
+    assert_eq!(billing["difference_seconds"], 30);
+    let detail = finding(&findings, "cdr.billing_mismatch").expect("raised")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(detail.contains("有 1 通不一致"), "{detail}");
+    assert!(detail.contains("合计相差 30 秒"), "{detail}");
+}

@@ -100,6 +100,7 @@ const RULES: &[(&str, &[&str])] = &[
             "carrier_higher",
             "carrier_lower",
             "difference_minutes",
+            "difference",
         ],
     ),
     (
@@ -160,6 +161,7 @@ pub const HEADER_ROLES: &[&str] = &[
     "end",
     "talk_seconds",
     "billed_minutes",
+    "billed_seconds",
     "fee",
     "disposition",
     "direction",

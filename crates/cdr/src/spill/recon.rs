@@ -10,7 +10,7 @@ use super::{part_of, SpillDir, Spilled};
 use crate::billing::{classify_pairs, PairClassifier, RecordClass, Sums};
 use crate::error::CdrError;
 use crate::matching::{
-    assemble, day_of, file_offsets, match_sorted, sort_records, DaySums, Detail, MatchOptions,
+    assemble, day_of, day_offset, match_sorted, sort_records, DaySums, Detail, MatchOptions,
     Outcome, Recon,
 };
 use crate::model::{Record, Side};
@@ -119,12 +119,13 @@ pub(crate) fn reconcile(
     let fail = |e| area.error(e);
     let ls = Parts::of(local, &area).map_err(fail)?;
     let cs = Parts::of(carrier, &area).map_err(fail)?;
+    let day_offset = day_offset(local, carrier);
     let mut fold = Fold::new(
         local,
         carrier,
         &area,
         opts,
-        day_range(local, carrier, &ls, &cs),
+        (day_offset, day_range(&ls, &cs, day_offset)),
     )
     .map_err(fail)?;
     each_partition(&ls, &cs, area.parts, |l, c| {
@@ -198,19 +199,13 @@ fn each_partition(
 
 /// Returns the days the records of both sides fall on, roughly: days
 /// outside it still count.
-fn day_range(local: &Side, carrier: &Side, ls: &Parts<'_>, cs: &Parts<'_>) -> Option<(i64, i64)> {
-    let offsets: Vec<i64> = file_offsets(local)
-        .into_iter()
-        .chain(file_offsets(carrier))
-        .collect();
-    let lo_off = offsets.iter().copied().min().unwrap_or(8 * 3600);
-    let hi_off = offsets.iter().copied().max().unwrap_or(8 * 3600);
+fn day_range(ls: &Parts<'_>, cs: &Parts<'_>, day_offset: i64) -> Option<(i64, i64)> {
     let times: Vec<(u32, u32)> = [ls.times(), cs.times()].into_iter().flatten().collect();
     let lo = times.iter().map(|t| t.0).min()?;
     let hi = times.iter().map(|t| t.1).max()?;
     Some((
-        (i64::from(lo) + lo_off).div_euclid(86_400),
-        (i64::from(hi) + hi_off).div_euclid(86_400),
+        (i64::from(lo) + day_offset).div_euclid(86_400),
+        (i64::from(hi) + day_offset).div_euclid(86_400),
     ))
 }
 
@@ -246,8 +241,8 @@ struct Fold<'s> {
     opts: MatchOptions,
     classifier: PairClassifier,
     classes: Sums,
-    local_offsets: Vec<i64>,
-    carrier_offsets: Vec<i64>,
+    /// Seconds east of UTC whose days the per-day figures count.
+    day_offset: i64,
     matched: u64,
     mismatched: u64,
     /// Local sums per day, then both sides' once finished.
@@ -264,15 +259,14 @@ impl<'s> Fold<'s> {
         carrier: &'s Side,
         area: &Arc<SpillDir>,
         opts: &MatchOptions,
-        days: Option<(i64, i64)>,
+        (day_offset, days): (i64, Option<(i64, i64)>),
     ) -> io::Result<Self> {
         Ok(Fold {
             local,
             opts: *opts,
             classifier: PairClassifier::new(carrier, opts),
             classes: Sums::default(),
-            local_offsets: file_offsets(local),
-            carrier_offsets: file_offsets(carrier),
+            day_offset,
             matched: 0,
             mismatched: 0,
             days: DaySums::new(days),
@@ -316,7 +310,7 @@ impl<'s> Fold<'s> {
             }
         }
 
-        let mut classes = classify_pairs(&self.classifier, l, c, pairs, &self.local_offsets);
+        let mut classes = classify_pairs(&self.classifier, l, c, pairs, self.day_offset);
         let mut billing = Vec::new();
         for (i, j) in std::mem::take(&mut classes.differing) {
             let (a, b) = (l[i as usize], c[j as usize]);
@@ -336,12 +330,12 @@ impl<'s> Fold<'s> {
         let (agents, local_numbers, carrier_numbers) =
             (&mut g.agents, &mut g.local_numbers, &mut g.carrier_numbers);
         let (days, carrier_days) = (&mut self.days, &mut self.carrier_days);
-        let (local_offsets, carrier_offsets) = (&self.local_offsets, &self.carrier_offsets);
+        let day_offset = self.day_offset;
         let local_matched_ref = &local_matched;
         rayon::join(
             || {
                 for (r, m) in l.iter().zip(local_matched_ref) {
-                    days.add_local(day_of(local_offsets, r), r.talk_secs, *m);
+                    days.add_local(day_of(day_offset, r), r.talk_secs, *m);
                     let e = &mut agents[(r.agent as usize).min(last_agent)];
                     e[0] += 1;
                     e[1] += u64::from(r.talk_secs);
@@ -351,7 +345,7 @@ impl<'s> Fold<'s> {
             },
             || {
                 for r in c {
-                    carrier_days.add_carrier(day_of(carrier_offsets, r), r.talk_secs);
+                    carrier_days.add_carrier(day_of(day_offset, r), r.talk_secs);
                 }
                 add_numbers(carrier_numbers, c);
             },

@@ -77,11 +77,11 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
             Failure::localized(
                 lang,
                 format!(
-                    "无法写入输出文件夹“{}”：{e}。\n请确认该文件夹可写。",
+                    "无法写入输出文件夹“{}”：{e}。文件夹保持原样，没有写入任何列表。\n请确认该文件夹可写、磁盘有足够空间。",
                     out.display()
                 ),
                 format!(
-                    "cannot write to {}: {e}.\nMake sure the folder is writable.",
+                    "cannot write to {}: {e}. The folder was left as it was; no list was written.\nMake sure the folder is writable and the disk has room.",
                     out.display()
                 ),
             )
@@ -304,16 +304,44 @@ fn pct(rate: Option<f64>) -> String {
 /// comparison.
 fn classes_lines(r: &Recon, lang: Lang) -> String {
     let (k, b) = (&r.classes, &r.billing);
+    let (unit_zh, unit_en) = match b.unit {
+        "seconds" => ("按秒比对", "compared in seconds"),
+        "mixed" => (
+            "按各文件计费列的单位比对，分钟或秒",
+            "compared in each file's unit, minutes or seconds",
+        ),
+        _ => ("按分钟比对", "compared in minutes"),
+    };
+    let (apart_zh, apart_en) = match b.unit {
+        "seconds" => (
+            format!("{} 秒", b.difference_seconds),
+            format!("{} seconds", b.difference_seconds),
+        ),
+        "mixed" => (
+            format!(
+                "{} 分钟和 {} 秒",
+                b.difference_minutes, b.difference_seconds
+            ),
+            format!(
+                "{} minutes and {} seconds",
+                b.difference_minutes, b.difference_seconds
+            ),
+        ),
+        _ => (
+            format!("{} 分钟", b.difference_minutes),
+            format!("{} minutes", b.difference_minutes),
+        ),
+    };
     let mut s = match lang {
         Lang::Zh => format!(
-            "  结果分类：完全一致 {}；时长不一致 {}；计费不一致 {}；仅本地有 {}；仅运营商有 {}\n  计费比对（计费方式 {}，按分钟比对）：比对 {} 通，运营商多计 {} 通、少计 {} 通，合计相差 {} 分钟\n",
+            "  结果分类：完全一致 {}；时长不一致 {}；计费不一致 {}；仅本地有 {}；仅运营商有 {}\n  计费比对（计费方式 {}，{unit_zh}）：比对 {} 通，运营商多计 {} 通、少计 {} 通，合计相差 {apart_zh}\n",
             k.exact, k.duration_differs, k.billing_differs, k.local_only, k.carrier_only,
-            b.increment, b.compared, b.carrier_higher, b.carrier_lower, b.difference_minutes,
+            b.increment, b.compared, b.carrier_higher, b.carrier_lower,
         ),
         Lang::En => format!(
-            "  classes: exact {}; duration differs {}; billing differs {}; local only {}; carrier only {}\n  billing (increment {}, compared in minutes): {} compared, carrier higher {}, lower {}, {} minutes apart in all\n",
+            "  classes: exact {}; duration differs {}; billing differs {}; local only {}; carrier only {}\n  billing (increment {}, {unit_en}): {} compared, carrier higher {}, lower {}, {apart_en} apart in all\n",
             k.exact, k.duration_differs, k.billing_differs, k.local_only, k.carrier_only,
-            b.increment, b.compared, b.carrier_higher, b.carrier_lower, b.difference_minutes,
+            b.increment, b.compared, b.carrier_higher, b.carrier_lower,
         ),
     };
     if b.not_compared > 0 {

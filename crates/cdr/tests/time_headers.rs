@@ -1,0 +1,49 @@
+//! Start-time columns headed by a bare time word (时间, 日期时间), as the
+//! shipped rule pack lists them.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use nianshen_cdr::{read_side, ReadOptions, Vocabulary};
+
+fn options() -> ReadOptions {
+    let pack = nianshen_rules::load("cn-miit", None, &toml::Table::new()).expect("built-in pack");
+    ReadOptions::new(Vocabulary::from_pack(&pack))
+}
+
+/// Reads a one-file side from `text`.
+fn read(text: &str) -> nianshen_cdr::Side {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("calls.csv");
+    std::fs::write(&path, text).unwrap();
+    read_side(&[path], &options()).expect("read")
+}
+
+#[test]
+fn bare_time_headers_read_as_start() {
+    for header in ["时间", "日期时间", "通话时间"] {
+        let side = read(&format!(
+            "主叫号码,被叫号码,{header},通话时长\n\
+             13800138000,13900139000,2024-03-05 09:00:00,30\n\
+             13800138000,13900139001,2024-03-05 09:05:00,42\n"
+        ));
+
+        let file = &side.stats.files[0];
+        assert_eq!(file.columns["start"], format!("{header} (#3)"), "{header}");
+        assert_eq!(side.stats.answered, 2, "{header}");
+        assert_eq!(side.stats.unreadable_rows, 0, "{header}");
+        // 2024-03-05 09:00:00 in Beijing time.
+        assert_eq!(side.records[0].epoch(), 1_709_600_400, "{header}");
+    }
+}
+
+#[test]
+fn named_start_column_wins_over_bare_time() {
+    let side = read(
+        "时间,主叫号码,被叫号码,开始时间,通话时长\n\
+         2024-03-06 00:00:00,13800138000,13900139000,2024-03-05 09:00:00,30\n",
+    );
+
+    let file = &side.stats.files[0];
+    assert_eq!(file.columns["start"], "开始时间 (#4)");
+    assert_eq!(side.records[0].epoch(), 1_709_600_400);
+}
