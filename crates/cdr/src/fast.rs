@@ -877,7 +877,10 @@ fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Opti
             if w & AT != COLONS {
                 return None;
             }
-            (10, seconds_of_day(w & !AT | 0x30 << 16 | 0x30 << 40, [0, 3, 6])?)
+            (
+                10,
+                seconds_of_day(w & !AT | 0x30 << 16 | 0x30 << 40, [0, 3, 6])?,
+            )
         }
         // `DDHHMMSS`: the day's two digits are checked with the date.
         14 => (8, seconds_of_day(word(6), [2, 4, 6])?),
@@ -1026,8 +1029,14 @@ mod tests {
         let day = std::cell::Cell::new((NO_DAY, 0));
         for i in 0..100_000 {
             let t = (next() % 4_000_000_000) as i64;
-            let local = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz);
-            let form = if i % 2 == 0 { "%Y-%m-%d %H:%M:%S" } else { "%Y%m%d%H%M%S" };
+            let local = chrono::DateTime::from_timestamp(t, 0)
+                .unwrap()
+                .with_timezone(&tz);
+            let form = if i % 2 == 0 {
+                "%Y-%m-%d %H:%M:%S"
+            } else {
+                "%Y%m%d%H%M%S"
+            };
             let text = local.format(form).to_string();
             let general = |b: &[u8]| {
                 let c = std::str::from_utf8(b).ok()?;
@@ -1039,7 +1048,12 @@ mod tests {
             bytes[at] = odd[(next() as usize) % odd.len()];
             // The day cache is kept across cases, as a block keeps it.
             if let Some(fast) = fast_time(&bytes, 8 * 3600, &day) {
-                assert_eq!(Some(fast), general(&bytes), "{:?}", String::from_utf8_lossy(&bytes));
+                assert_eq!(
+                    Some(fast),
+                    general(&bytes),
+                    "{:?}",
+                    String::from_utf8_lossy(&bytes)
+                );
             }
         }
     }
