@@ -21,6 +21,7 @@ pub(crate) const INTERNED: u64 = 1 << 63;
 const MAX_DIGITS: usize = 17;
 
 /// Returns the key of a normalised number made of 1 to 17 ASCII digits.
+#[inline]
 pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() || digits.len() > MAX_DIGITS {
         return None;
