@@ -92,15 +92,21 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
     })
 }
 
+/// What the reader does with the file's tally after each block is
+/// folded in (spill records beyond the memory budget); false stops the
+/// read.
+pub(crate) type Sink<'s> = dyn FnMut(&mut Tally) -> bool + 's;
+
 /// Reads the file of a probe on `threads` threads in blocks of `block`
-/// bytes, telling `progress` of each block folded in. `None` when the fast
-/// path gave up and the general reader must read the file.
+/// bytes, telling `progress` of each block folded in and handing the
+/// tally to `sink` after each. `None` when the fast path gave up (or
+/// `sink` stopped it) and the general reader must read the file.
 pub(crate) fn read(
     probe: &Probe,
     opts: &ReadOptions,
     file_idx: u32,
     (threads, block): (usize, u64),
-    progress: Option<&(dyn Fn(u64) + Send + Sync)>,
+    (progress, sink): (Option<&(dyn Fn(u64) + Send + Sync)>, &mut Sink<'_>),
 ) -> Option<Tally> {
     let file = File::open(&probe.info.file).ok()?;
     let size = file.metadata().ok()?.len();
@@ -137,7 +143,7 @@ pub(crate) fn read(
         }
         drop(tx);
         let blocks = (blocks, size, block);
-        merge(rx, blocks, probe.first_data_row, &give_up, progress)
+        merge(rx, blocks, probe.first_data_row, &give_up, (progress, sink))
     })
 }
 
@@ -147,7 +153,7 @@ fn merge(
     (blocks, size, block): (usize, u64, u64),
     first_data_row: u64,
     give_up: &AtomicBool,
-    progress: Option<&(dyn Fn(u64) + Send + Sync)>,
+    (progress, sink): (Option<&(dyn Fn(u64) + Send + Sync)>, &mut Sink<'_>),
 ) -> Option<Tally> {
     let mut waiting: std::collections::BTreeMap<usize, BlockResult> = Default::default();
     let mut total = Tally::default();
@@ -169,6 +175,10 @@ fn merge(
             let base = if done == 0 { 0 } else { lines_before + b.lead };
             b.tally.shift_rows(base);
             total.absorb(b.tally);
+            if !sink(&mut total) {
+                give_up.store(true, Ordering::Relaxed);
+                return None;
+            }
             lines_before += b.newlines;
             if let Some(progress) = progress {
                 progress(block.min(size - (done as u64 * block).min(size)));
@@ -1147,7 +1157,8 @@ mod tests {
         assert_eq!(fast.numbers, general.numbers);
         assert_eq!(fast.agents, general.agents);
         let probe = probe(&paths[0], &opts, None);
-        let parallel_read = probe.and_then(|p| read(&p, &opts, 0, (2, block), None));
+        let parallel_read =
+            probe.and_then(|p| read(&p, &opts, 0, (2, block), (None, &mut |_: &mut Tally| true)));
         assert_eq!(parallel_read.is_some(), parallel);
     }
 
@@ -1189,6 +1200,67 @@ mod tests {
             &text[cut..]
         );
         compare(&quoted, 1000, false);
+    }
+
+    /// Reads the file at `path` in blocks of 4 KB under a budget of `share`
+    /// records a side.
+    fn read_spilling(path: &std::path::Path, share: u64) -> crate::model::Side {
+        let path = path.to_path_buf();
+        let opts = ReadOptions::new(crate::vocab::tests::vocabulary());
+        let scan = crate::read::ScanOptions {
+            threads: 2,
+            block_bytes: 4096,
+            min_parallel_bytes: 0,
+            memory: Some(crate::spill::MemoryBudget::new(share * 4 * 40)),
+            ..crate::read::ScanOptions::for_matching()
+        };
+        crate::read::read_side_with(&[path], &opts, &scan).unwrap()
+    }
+
+    /// Returns a side's records in matching order, loaded back from its
+    /// partitions when it spilled.
+    fn all_records(side: &crate::model::Side) -> Vec<Record> {
+        let mut records = side.records.clone();
+        if let Some(s) = &side.spilled {
+            for p in 0..s.parts() {
+                records.extend(s.load(p).unwrap());
+            }
+        }
+        records.sort_by_key(crate::matching::order_key);
+        records
+    }
+
+    #[test]
+    fn one_large_file_spills_block_by_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.csv");
+        std::fs::write(&path, export(6000, "")).unwrap();
+        let whole = read_spilling(&path, 1 << 30);
+        assert!(!whole.is_spilled());
+        let spilled = read_spilling(&path, 200);
+        let largest = spilled.spilled.as_ref().map_or(0, |s| s.largest_batch);
+        // A 4 KB block holds some 30 lines: each spill is the share plus
+        // about a block, not the file's thousands of records.
+        assert!(spilled.is_spilled());
+        assert!((200..400).contains(&largest), "{largest}");
+        assert_eq!(all_records(&spilled), all_records(&whole));
+        assert_eq!(spilled.agents, whole.agents);
+        assert_eq!(spilled.stats.answered, whole.stats.answered);
+    }
+
+    #[test]
+    fn a_file_given_up_after_spilling_counts_each_call_once() {
+        // The quote in the last row makes the fast path give up after it
+        // has spilled most of the file; the general reader starts over.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("local.csv");
+        let quoted = "\"q\",A1,1,2,2024-03-05 14:23:11,,,0,FAILED\n";
+        std::fs::write(&path, export(6000, quoted)).unwrap();
+        let whole = read_spilling(&path, 1 << 30);
+        let spilled = read_spilling(&path, 200);
+        assert!(spilled.is_spilled());
+        assert_eq!(all_records(&spilled), all_records(&whole));
+        assert_eq!(spilled.stats, whole.stats);
     }
 
     #[test]

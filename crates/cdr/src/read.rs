@@ -454,7 +454,7 @@ impl<'o> SideBuilder<'o> {
             });
         }
         self.bytes_seen += std::fs::metadata(path).map_or(0, |m| m.len());
-        if !self.scan.signals && self.read_fast(path, mapping) {
+        if !self.scan.signals && self.read_fast(path, mapping)? {
             return self.keep_within_budget();
         }
         if let Some(progress) = &self.scan.progress {
@@ -599,31 +599,71 @@ impl<'o> SideBuilder<'o> {
     }
 
     /// Reads a file on the fast path; false when it does not apply or gave
-    /// up (nothing is counted then).
-    fn read_fast(&mut self, path: &Path, mapping: Option<&Mapping>) -> bool {
+    /// up (nothing is counted then). Records beyond the memory budget
+    /// spill as the blocks come, so that one large file stays within it.
+    ///
+    /// Errors: a spill that cannot be written.
+    fn read_fast(&mut self, path: &Path, mapping: Option<&Mapping>) -> Result<bool, CdrError> {
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         if size < self.scan.min_parallel_bytes {
-            return false;
+            return Ok(false);
         }
         let Some(probe) = crate::fast::probe(path, self.opts, mapping) else {
-            return false;
+            return Ok(false);
         };
         let file_idx = self.add_file(&probe.info, &probe.plan);
         let threads = self.scan.thread_count();
         let progress = self.scan.progress.as_deref();
         let blocks = (threads, self.scan.block_bytes);
-        match crate::fast::read(&probe, self.opts, file_idx, blocks, progress) {
+        // Where the spill stood before this file's first records went to
+        // it, to go back to if the fast path gives up on the file.
+        let mut mark = None;
+        let mut failed = None;
+        let bytes_seen = self.bytes_seen;
+        let (spill, held) = (&mut self.spill, &mut self.tally);
+        let mut sink = |file: &mut Tally| -> bool {
+            let Some(spill) = spill.as_mut() else {
+                return true;
+            };
+            if !spill.due(held.records.len() + file.records.len()) {
+                return true;
+            }
+            // Earlier files' records first: they stay on disk whatever
+            // becomes of this file.
+            let done = spill.spill(&mut held.records, bytes_seen).and_then(|()| {
+                if mark.is_none() {
+                    mark = Some(spill.mark());
+                }
+                file.number_agents_as(held);
+                spill.spill(&mut file.records, bytes_seen)
+            });
+            match done {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            }
+        };
+        let read = crate::fast::read(&probe, self.opts, file_idx, blocks, (progress, &mut sink));
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        match read {
             Some(tally) => {
                 tracing::info!(layout = probe.plan.kind.name(), "read in parallel blocks");
                 self.tally.absorb(tally);
-                true
+                Ok(true)
             }
             None => {
                 tracing::info!("parallel reading gave up; reading row by row");
+                if let (Some(spill), Some(mark)) = (self.spill.as_mut(), mark) {
+                    spill.rewind(&mark)?;
+                }
                 self.side.stats.files.pop();
                 self.side.signals.pop();
                 self.billed_units.pop();
-                false
+                Ok(false)
             }
         }
     }

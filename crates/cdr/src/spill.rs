@@ -311,12 +311,22 @@ fn bytes_of(paths: &[PathBuf]) -> u64 {
         .sum()
 }
 
+/// Where a side's partitions ended at one moment.
+pub(crate) struct SpillMark {
+    /// Records per partition; `None` before the partitions were made.
+    counts: Option<Vec<u64>>,
+    times: Option<(u32, u32)>,
+}
+
 /// A side's spill while it is read.
 pub(crate) struct SideSpill {
     budget: MemoryBudget,
     /// Bytes of the side's files.
     input_bytes: u64,
     out: Option<PartWriters>,
+    /// The most records written at once: about the most that reading
+    /// held in memory.
+    largest_batch: usize,
 }
 
 impl SideSpill {
@@ -326,6 +336,7 @@ impl SideSpill {
             budget,
             input_bytes: bytes_of(paths),
             out: None,
+            largest_batch: 0,
         }
     }
 
@@ -361,9 +372,35 @@ impl SideSpill {
             return Ok(());
         };
         let _span = tracing::info_span!("spill", records = records.len()).entered();
+        self.largest_batch = self.largest_batch.max(records.len());
         out.write(records).map_err(|e| out.area.error(e))?;
         *records = Vec::new();
         Ok(())
+    }
+
+    /// Returns where the partitions end now, for [`SideSpill::rewind`].
+    pub(crate) fn mark(&self) -> SpillMark {
+        SpillMark {
+            counts: self.out.as_ref().map(|o| o.counts.clone()),
+            times: self.out.as_ref().and_then(|o| o.times),
+        }
+    }
+
+    /// Cuts the partitions back to where they ended at `mark`: the
+    /// records of a file the fast path gave up on, which the general
+    /// reader reads again.
+    ///
+    /// Errors: a partition file that cannot be cut.
+    pub(crate) fn rewind(&mut self, mark: &SpillMark) -> Result<(), CdrError> {
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
+        let counts = mark
+            .counts
+            .clone()
+            .unwrap_or_else(|| vec![0; out.counts.len()]);
+        out.rewind(counts, mark.times)
+            .map_err(|e| out.area.error(e))
     }
 
     /// Ends the side: when it has spilled, the rest of `records` follows
@@ -380,7 +417,10 @@ impl SideSpill {
         let Some(out) = self.out else {
             return Ok(None);
         };
-        Ok(Some(out.close()))
+        tracing::info!(largest_batch = self.largest_batch, "side spilled");
+        let mut spilled = out.close();
+        spilled.largest_batch = self.largest_batch;
+        Ok(Some(spilled))
     }
 }
 
@@ -443,11 +483,30 @@ impl PartWriters {
         Ok(())
     }
 
+    /// Cuts each partition back to `counts` records.
+    fn rewind(&mut self, counts: Vec<u64>, times: Option<(u32, u32)>) -> io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        for (slot, count) in self.files.iter().zip(&counts) {
+            let mut slot = slot
+                .lock()
+                .map_err(|_| io::Error::other("spill file lock poisoned"))?;
+            if let Some(file) = slot.as_mut() {
+                let len = count * RECORD_BYTES as u64;
+                file.set_len(len)?;
+                file.seek(SeekFrom::Start(len))?;
+            }
+        }
+        self.counts = counts;
+        self.times = times;
+        Ok(())
+    }
+
     fn close(self) -> Spilled {
         Spilled {
             parts: self.paths.into_iter().zip(self.counts).collect(),
             times: self.times,
             area: self.area,
+            largest_batch: 0,
         }
     }
 }
@@ -495,11 +554,19 @@ pub(crate) struct Spilled {
     parts: Vec<(PathBuf, u64)>,
     /// Earliest and latest record time.
     times: Option<(u32, u32)>,
+    /// The most records written at once while the side was read.
+    pub(crate) largest_batch: usize,
 }
 
 impl Spilled {
+    /// Returns the number of partitions.
+    #[cfg(test)]
+    pub(crate) fn parts(&self) -> usize {
+        self.parts.len()
+    }
+
     /// Loads partition `p`.
-    fn load(&self, p: usize) -> io::Result<Vec<Record>> {
+    pub(crate) fn load(&self, p: usize) -> io::Result<Vec<Record>> {
         let Some((path, count)) = self.parts.get(p) else {
             return Ok(Vec::new());
         };

@@ -226,6 +226,18 @@ impl Tally {
     /// Folds the tally of the next block (or file) into this one: counters
     /// add up, samples and records follow on, and the block's agent and
     /// number ids are re-keyed into this tally's tables.
+    /// Numbers the agents of the records held as `into` numbers them
+    /// (adding any it lacks), for records that leave this tally before it
+    /// is absorbed into `into`.
+    pub(crate) fn number_agents_as(&mut self, into: &mut Tally) {
+        let map: Vec<u32> = self.agents.iter().map(|a| into.agent_id(a)).collect();
+        for r in &mut self.records {
+            if r.agent > 0 {
+                r.agent = map[(r.agent - 1) as usize];
+            }
+        }
+    }
+
     pub(crate) fn absorb(&mut self, mut other: Tally) {
         self.add_counts(&other);
         for (reason, n) in std::mem::take(&mut other.unusable_by_reason) {
