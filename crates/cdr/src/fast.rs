@@ -18,6 +18,7 @@
 //! workspace forbids unsafe code, and mapped pages count toward the
 //! process's resident memory.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -71,11 +72,16 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
         Event::End { .. } => Flow::Continue(()),
     });
     let info = info?;
-    let utf8 = matches!(
+    let split_at_line_ends = matches!(
         info.encoding,
-        Some(TextEncoding::Utf8 | TextEncoding::Utf8Bom)
+        Some(TextEncoding::Utf8 | TextEncoding::Utf8Bom | TextEncoding::Gb18030)
     );
-    if streamed.is_err() || !clean || rows.len() < SNIFF_ROWS || !utf8 || info.file != path {
+    if streamed.is_err()
+        || !clean
+        || rows.len() < SNIFF_ROWS
+        || !split_at_line_ends
+        || info.file != path
+    {
         return None;
     }
     let plan = plan(&rows, &info, mapping, &opts.vocabulary, opts.default_tz).ok()?;
@@ -230,16 +236,39 @@ fn read_block(
     // it is the byte before the range.
     let lead = u64::from(k > 0 && first > 1);
     extend_to_line_end(file, size, from, buf)?;
-    let text = std::str::from_utf8(buf.get(first..)?).ok()?;
-    if cut_off_end(text, probe.info.delimiter.unwrap_or(b',')) {
+    let raw = buf.get(first..)?;
+    let (text, raw_ends) = if probe.info.encoding == Some(TextEncoding::Gb18030) {
+        // No GB18030 character has a line-end byte inside it, so a block
+        // cut at line ends decodes on its own. Decoding moves positions:
+        // the block's own line ends are counted on the bytes. A byte that
+        // does not decode leaves the file to the general reader, which
+        // counts such bytes.
+        if k == 0 && raw.starts_with(&[0x84, 0x31, 0x95, 0x33]) {
+            return None;
+        }
+        let ends = memchr::memchr_iter(b'\n', &raw[..in_range - first]).count() as u64;
+        let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(raw);
+        if had_errors {
+            return None;
+        }
+        (text, Some(ends))
+    } else {
+        (Cow::Borrowed(std::str::from_utf8(raw).ok()?), None)
+    };
+    let delimiter = probe.info.delimiter.unwrap_or(b',');
+    if cut_off_end(&text, delimiter) {
         return None;
     }
     let mut parser = LineParser::new(probe, opts, file_idx, k == 0);
-    let delimiter = probe.info.delimiter.unwrap_or(b',');
-    let ends = each_line(text, delimiter, in_range - first, &mut parser)?;
+    let limit = if raw_ends.is_some() {
+        0
+    } else {
+        in_range - first
+    };
+    let ends = each_line(&text, delimiter, limit, &mut parser)?;
     Some(BlockResult {
         tally: parser.tally,
-        newlines: lead + ends,
+        newlines: lead + raw_ends.unwrap_or(ends),
         lead,
     })
 }
@@ -1183,6 +1212,31 @@ mod tests {
         let mut invalid = export(500, "").into_bytes();
         invalid.extend_from_slice(b"x,A1,1,2,2024-03-05 14:23:11,,,0,FAILED\xff\n");
         compare(&invalid, 1000, false);
+    }
+
+    #[test]
+    fn gb18030_blocks_read_as_the_general_reader_reads() {
+        // 億 is B0 7C in GBK: its second byte is a `|`, which splits a
+        // cell wrongly unless the text is decoded first.
+        let text = export(3000, "")
+            .replace(",A", ",坐席億")
+            .replace("ANSWERED", "已接通");
+        for delimiter in [",", "|"] {
+            let text = text.replace(',', delimiter);
+            let (bytes, _, unmappable) = encoding_rs::GB18030.encode(&text);
+            assert!(!unmappable);
+            assert!(bytes.contains(&0x7c) || delimiter == "|");
+            for block in [1000, 4096] {
+                compare(&bytes, block, true);
+            }
+        }
+        // A byte that is no GB18030 goes to the general reader.
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&text);
+        let mut broken = bytes.into_owned();
+        broken.extend_from_slice(
+            b"x,\xb0\xb0\xff,13800000000,13900000000,2024-03-05 14:23:11,,,0,FAILED\n",
+        );
+        compare(&broken, 1000, false);
     }
 
     #[test]
