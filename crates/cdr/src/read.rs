@@ -402,9 +402,14 @@ impl<'o> SideBuilder<'o> {
     /// Spills the records held once they outgrow the side's share of the
     /// memory budget.
     fn keep_within_budget(&mut self) -> Result<(), CdrError> {
+        let held = self.tally.records.len();
         match &mut self.spill {
-            Some(s) if s.due(self.tally.records.len()) => {
-                s.spill(&mut self.tally.records, self.bytes_seen)
+            Some(s) if held > 0 => {
+                if s.due(held) {
+                    s.spill(&mut self.tally.records, self.bytes_seen)
+                } else {
+                    Ok(())
+                }
             }
             _ => Ok(()),
         }
