@@ -763,7 +763,13 @@ impl<'a> LineParser<'a> {
         match self.agents[slot] {
             (p, id) if p == packed => id,
             _ => {
-                let id = self.tally.agent_id(a);
+                // Trimmed as the general parser trims: the ends may be
+                // wider spaces (U+3000, U+00A0) that the check above lets
+                // through.
+                let id = match a.trim() {
+                    "" => 0,
+                    t => self.tally.agent_id(t),
+                };
                 self.agents[slot] = (packed, id);
                 id
             }

@@ -88,3 +88,18 @@ fn lines_of_wide_spaces_are_blank_on_both_readers() {
     assert_eq!(parallel.stats.rows, ROWS as u64);
     assert_eq!(parallel.stats.unreadable_rows, 0);
 }
+
+#[test]
+fn agents_padded_with_wide_spaces_are_trimmed_on_both_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("local.csv");
+    write_export(&path, |i| {
+        let agent = ["A7\u{3000}", "\u{a0}A8", "\u{3000}"][(i / 997) % 3];
+        format!("odd{i},{agent},075512345678,13800138000,2024-03-06 10:00:00,30,接通")
+    });
+
+    let (general, parallel) = read_both_ways(&path);
+
+    assert_same(&general, &parallel);
+    assert_eq!(parallel.stats.agents.len(), 40, "{:?}", parallel.stats.agents);
+}
