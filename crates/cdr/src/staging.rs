@@ -6,7 +6,7 @@
 //! The staging folder, `.<name>.nianshen-staging-<pid>`, lies beside the
 //! output folder on the same file system, so that each move is a rename
 //! (inside the output folder instead when that is a mount point of its
-//! own). It is readable by its owner only and is removed on every error
+//! own, a root, or in a folder the user may not write to). It is readable by its owner only and is removed on every error
 //! and, through the registry of [`crate::remove_temp_folders`], on Ctrl-C
 //! or SIGTERM. The lists are moved in one by one. An old list of the same
 //! name is first moved aside into the staging folder, so that every old
@@ -48,22 +48,15 @@ impl Staging {
             ));
         }
         let parent = staging_parent(out_dir)?;
-        fs::create_dir_all(&parent)?;
-        let pid = std::process::id();
-        let dir = match out_dir.file_name() {
-            Some(name) => parent.join(format!(
-                ".{}.nianshen-staging-{pid}",
-                name.to_string_lossy()
-            )),
-            None => parent.join(format!(".nianshen-staging-{pid}")),
+        let dir = match create_in(&parent, out_dir) {
+            // An output folder the user may write to inside one they may
+            // not (a home folder under /home, /tmp on the root file
+            // system): the lists are staged inside the output folder.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied && out_dir.is_dir() => {
+                create_in(out_dir, out_dir)?
+            }
+            other => other?,
         };
-        // A folder of this name is left from an earlier process that had
-        // the same id and was killed outright.
-        if fs::symlink_metadata(&dir).is_ok() {
-            fs::remove_dir_all(&dir)?;
-        }
-        create_private_dir(&dir)?;
-        track_folder(&dir);
         tracing::debug!(dir = %dir.display(), "staging folder created");
         Ok(Staging { dir, keep: false })
     }
@@ -184,18 +177,35 @@ impl Moved {
     }
 }
 
+/// Creates the staging folder of `out_dir` in `parent` and returns it.
+fn create_in(parent: &Path, out_dir: &Path) -> io::Result<PathBuf> {
+    fs::create_dir_all(parent)?;
+    let pid = std::process::id();
+    let dir = match out_dir.file_name() {
+        Some(name) => parent.join(format!(
+            ".{}.nianshen-staging-{pid}",
+            name.to_string_lossy()
+        )),
+        None => parent.join(format!(".nianshen-staging-{pid}")),
+    };
+    // A folder of this name is left from an earlier process that had the
+    // same id and was killed outright.
+    if fs::symlink_metadata(&dir).is_ok() {
+        fs::remove_dir_all(&dir)?;
+    }
+    create_private_dir(&dir)?;
+    track_folder(&dir);
+    Ok(dir)
+}
+
 /// Returns the folder the staging folder goes in: beside `out_dir`, or in
 /// it when it is a mount point, where a rename from beside it would fail.
 fn staging_parent(out_dir: &Path) -> io::Result<PathBuf> {
     let parent = match out_dir.parent() {
         Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
         Some(p) => p.to_path_buf(),
-        None => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{} has no parent folder", out_dir.display()),
-            ))
-        }
+        // A root folder: stage inside it.
+        None => return Ok(out_dir.to_path_buf()),
     };
     if out_dir.file_name().is_none() || !same_device(out_dir, &parent) {
         // `..` or a mount point: stage inside the output folder.
