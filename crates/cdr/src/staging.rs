@@ -20,7 +20,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::spill::{track_folder, untrack_folder, PUBLISHING};
+use crate::spill::{create_tracked, untrack_folder, PUBLISHING};
 
 /// Name of the folder inside the staging folder that contains the old
 /// lists while the new ones move in.
@@ -193,9 +193,7 @@ fn create_in(parent: &Path, out_dir: &Path) -> io::Result<PathBuf> {
     if fs::symlink_metadata(&dir).is_ok() {
         fs::remove_dir_all(&dir)?;
     }
-    create_private_dir(&dir)?;
-    track_folder(&dir);
-    Ok(dir)
+    create_tracked(|| create_private_dir(&dir).map(|()| dir.clone()), Clone::clone)
 }
 
 /// Returns the folder the staging folder goes in: beside `out_dir`, or in
