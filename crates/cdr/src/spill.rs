@@ -195,12 +195,13 @@ pub(crate) static PUBLISHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// Set when an interrupt starts removing the folders.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Set when it has removed them.
+/// Set when the interrupt has removed them.
 static REMOVED: AtomicBool = AtomicBool::new(false);
 
-/// Creates a folder with `create` and adds the folder `path` gives to the
-/// ones [`remove_temp_folders`] removes. Their list is held meanwhile, so
-/// that an interrupt cannot come between the two and miss the folder.
+/// Creates a folder with `create` and registers the path that `path`
+/// returns for [`remove_temp_folders`]. The registry stays locked
+/// meanwhile, so that an interrupt cannot come between the two and miss
+/// the folder.
 pub(crate) fn create_tracked<T>(
     create: impl FnOnce() -> io::Result<T>,
     path: impl FnOnce(&T) -> PathBuf,
@@ -241,11 +242,10 @@ pub fn remove_temp_folders() {
 }
 
 /// Returns whether an interrupt has removed the folders of
-/// [`remove_temp_folders`], after waiting (at most ten seconds) until a
-/// removal under way is done. A command that failed meanwhile most likely
-/// failed because its folders went away, and the interrupt ends the
-/// process: the caller should not report that failure, and must not end
-/// the process while the folders are being removed.
+/// [`remove_temp_folders`], waiting at most ten seconds for a removal under
+/// way. A command that failed meanwhile most likely failed because its
+/// folders went away. The caller should then not report that failure and
+/// should leave ending the process to the interrupt handler.
 pub fn interrupt_removed_folders() -> bool {
     if !INTERRUPTED.load(Ordering::SeqCst) {
         return false;
@@ -259,11 +259,14 @@ pub fn interrupt_removed_folders() -> bool {
     true
 }
 
-/// Removes a folder that other threads may still be adding files to. It
-/// is renamed first, so that a file created by its old name afterwards
-/// fails instead of landing in the folder while it is emptied, which would
-/// stop the removal and leave the folder behind with call records in it.
+/// Removes a folder that other threads may still be adding files to. It is
+/// renamed first, so a file created by its old path afterwards fails.
+/// Otherwise such a file could land in the folder while it is emptied,
+/// stop the removal and leave call records behind.
 fn remove_folder_in_use(dir: &Path) {
+    /// Attempts to remove the renamed folder, 10 ms apart.
+    const TRIES: u32 = 20;
+
     let mut aside = dir.as_os_str().to_owned();
     aside.push(".removed");
     let aside = PathBuf::from(aside);
@@ -271,8 +274,17 @@ fn remove_folder_in_use(dir: &Path) {
         Ok(()) => aside,
         Err(_) => dir.to_path_buf(),
     };
-    if let Err(e) = std::fs::remove_dir_all(&target) {
-        tracing::debug!(dir = %target.display(), error = %e, "folder not removed");
+    // A file whose creation began before the rename can still appear in
+    // the folder after the removal listed it, so the removal is repeated.
+    for attempt in 1..=TRIES {
+        match std::fs::remove_dir_all(&target) {
+            Ok(()) => return,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+            Err(e) if attempt == TRIES => {
+                tracing::debug!(dir = %target.display(), error = %e, "folder not removed");
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
     }
 }
 
