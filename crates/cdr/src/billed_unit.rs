@@ -9,10 +9,10 @@
 //! at least [`PROBE_MIN_TALK_SECS`] of talk time is a probe. When a file has
 //! at least [`PROBE_MIN_RECORDS`] probes and at least 90% of them bill no
 //! less than their talk seconds, its column is read as seconds, and the
-//! reconciliation says so in a warning. A file with fewer probes (a bill
-//! made per number often lists a handful of calls) follows the probes of
-//! all the side's files whose billed column has the same header and place,
-//! unless its own probes show minutes. A column that a mapping names
+//! reconciliation says so in a warning. A file with fewer probes follows
+//! the probes of all the side's files whose billed column has the same
+//! header and place, unless its own probes show minutes, because a bill
+//! made per number often lists only a handful of calls. A column that a mapping names
 //! `billed_minutes` keeps minutes.
 //!
 //! Records keep the bill's value as written ([`crate::Record::billed_min`]),
@@ -149,7 +149,8 @@ pub(crate) fn resolve(files: &mut [FileInfo], units: &[ColumnUnit], sums: &[Bill
     let mut total = 0;
     for (i, file) in files.iter_mut().enumerate() {
         let sums = sums.get(i).copied().unwrap_or_default();
-        // Too few probes of its own: the file follows its kind of bill.
+        // With too few probes of its own, a file follows the other files
+        // of its layout.
         let seconds = if sums.probes >= PROBE_MIN_RECORDS {
             sums.looks_like_seconds()
         } else {

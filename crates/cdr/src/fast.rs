@@ -572,7 +572,7 @@ impl<'a> LineParser<'a> {
         let cell = |i: usize| -> &str { self.bounds.get(i).map_or("", |&(a, b)| &line[a..b]) };
         let first = cell(0);
         // A blank cell starts with an ASCII space or with the first byte
-        // of a wider space (U+3000, U+00A0 …), which is not ASCII.
+        // of a wide space (U+3000, U+00A0 …), which is not ASCII.
         let odd_first = first
             .as_bytes()
             .first()
@@ -763,9 +763,9 @@ impl<'a> LineParser<'a> {
         match self.agents[slot] {
             (p, id) if p == packed => id,
             _ => {
-                // Trimmed as the general parser trims: the ends may be
-                // wider spaces (U+3000, U+00A0) that the check above lets
-                // through.
+                // Trimmed as the general parser trims, because the ends
+                // may be wide spaces (U+3000, U+00A0) that the ASCII check
+                // above lets through.
                 let id = match a.trim() {
                     "" => 0,
                     t => self.tally.agent_id(t),

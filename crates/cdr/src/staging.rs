@@ -4,11 +4,11 @@
 //! was.
 //!
 //! The staging folder, `.<name>.nianshen-staging-<pid>`, lies beside the
-//! output folder on the same file system, so that each move is a rename
-//! (inside the output folder instead when that is a mount point of its
-//! own, a root, or in a folder the user may not write to). It is readable by its owner only and is removed on every error
-//! and, through the registry of [`crate::remove_temp_folders`], on Ctrl-C
-//! or SIGTERM. The lists are moved in one by one. An old list of the same
+//! output folder on the same file system, so that each move is a rename.
+//! It goes inside the output folder instead when that is a root, a mount
+//! point of its own, or in a folder the user may not write to. It is
+//! readable by its owner only and is removed on every error and, through
+//! the registry of [`crate::remove_temp_folders`], on Ctrl-C or SIGTERM. The lists are moved in one by one. An old list of the same
 //! name is first moved aside into the staging folder, so that every old
 //! list can go back when a move fails. An interrupt waits until the moves
 //! are done.
@@ -38,8 +38,7 @@ pub(crate) struct Staging {
 impl Staging {
     /// Creates the staging folder of `out_dir`.
     ///
-    /// Errors: `out_dir` is a file, has no parent folder (a root), or the
-    /// folders cannot be created.
+    /// Errors: `out_dir` is a file, or the folders cannot be created.
     pub(crate) fn create(out_dir: &Path) -> io::Result<Staging> {
         if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
             return Err(io::Error::new(
@@ -49,9 +48,9 @@ impl Staging {
         }
         let parent = staging_parent(out_dir)?;
         let dir = match create_in(&parent, out_dir) {
-            // An output folder the user may write to inside one they may
-            // not (a home folder under /home, /tmp on the root file
-            // system): the lists are staged inside the output folder.
+            // The user may write to the output folder but not to its parent
+            // (a home folder under /home, /tmp on the root file system), so
+            // the lists are staged inside the output folder.
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied && out_dir.is_dir() => {
                 create_in(out_dir, out_dir)?
             }
@@ -193,11 +192,15 @@ fn create_in(parent: &Path, out_dir: &Path) -> io::Result<PathBuf> {
     if fs::symlink_metadata(&dir).is_ok() {
         fs::remove_dir_all(&dir)?;
     }
-    create_tracked(|| create_private_dir(&dir).map(|()| dir.clone()), Clone::clone)
+    create_tracked(
+        || create_private_dir(&dir).map(|()| dir.clone()),
+        Clone::clone,
+    )
 }
 
 /// Returns the folder the staging folder goes in: beside `out_dir`, or in
-/// it when it is a mount point, where a rename from beside it would fail.
+/// it when it is a root or a mount point, where a rename from beside it
+/// would fail.
 fn staging_parent(out_dir: &Path) -> io::Result<PathBuf> {
     let parent = match out_dir.parent() {
         Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),

@@ -1,4 +1,4 @@
-//! The unit of a plain 计费时长 column across the files of one side: bills
+//! The unit of a plain 计费时长 column across the files of one side. Bills
 //! made per number come as many files of one layout, some with only a few
 //! calls, and all of them must be read in the same unit.
 
@@ -61,7 +61,7 @@ fn small_bills_take_the_unit_of_their_kind() {
 }
 
 #[test]
-fn small_bill_in_minutes_keeps_minutes_beside_bills_in_seconds() {
+fn small_minutes_bill_keeps_minutes() {
     let dir = tempfile::tempdir().unwrap();
     for number in 0..4 {
         write_bill(dir.path(), number, 40);

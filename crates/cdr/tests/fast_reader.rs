@@ -1,7 +1,7 @@
-//! The parallel reader of large text files against the general reader: on
-//! the same file both must give the same figures, records, agents and
+//! The parallel reader of large text files against the general reader.
+//! On the same file both must give the same figures, records, agents and
 //! bad-row samples. The general reader runs when tamper signals are
-//! counted ([`read_side`]); the parallel one when they are not and the
+//! counted ([`read_side`]), the parallel one when they are not and the
 //! file is large ([`ScanOptions::for_matching`]).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -76,10 +76,15 @@ fn assert_same(general: &Side, parallel: &Side) {
 }
 
 #[test]
-fn lines_of_wide_spaces_are_blank_on_both_readers() {
+fn wide_space_lines_are_blank() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("local.csv");
-    let blanks = ["\u{3000}", "\u{a0}\u{a0}", "\u{3000},\u{3000},,", "\u{2003}"];
+    let blanks = [
+        "\u{3000}",
+        "\u{a0}\u{a0}",
+        "\u{3000},\u{3000},,",
+        "\u{2003}",
+    ];
     write_export(&path, |i| blanks[(i / 997) % blanks.len()].to_string());
 
     let (general, parallel) = read_both_ways(&path);
@@ -90,7 +95,7 @@ fn lines_of_wide_spaces_are_blank_on_both_readers() {
 }
 
 #[test]
-fn agents_padded_with_wide_spaces_are_trimmed_on_both_readers() {
+fn agents_trimmed_of_wide_spaces() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("local.csv");
     write_export(&path, |i| {
@@ -101,5 +106,10 @@ fn agents_padded_with_wide_spaces_are_trimmed_on_both_readers() {
     let (general, parallel) = read_both_ways(&path);
 
     assert_same(&general, &parallel);
-    assert_eq!(parallel.stats.agents.len(), 40, "{:?}", parallel.stats.agents);
+    assert_eq!(
+        parallel.stats.agents.len(),
+        40,
+        "{:?}",
+        parallel.stats.agents
+    );
 }

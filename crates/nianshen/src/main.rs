@@ -42,8 +42,8 @@ fn main() -> ExitCode {
 
 /// Leaves the end of an interrupted run to the interrupt handler, which
 /// prints that the run was interrupted and ends the process. The command
-/// failed because the handler removed its folders; that failure is not
-/// the user's to read.
+/// failed because the handler removed its folders, so its error is not
+/// printed.
 fn interrupted() -> ExitCode {
     std::thread::sleep(std::time::Duration::from_secs(2));
     ExitCode::from(EXIT_INTERRUPTED)

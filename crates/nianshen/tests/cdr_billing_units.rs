@@ -254,7 +254,7 @@ fn out_lists_billed_seconds() {
 }
 
 #[test]
-fn empty_billed_cells_not_called_a_missing_column() {
+fn empty_billed_cells_not_a_missing_column() {
     let dir = tempfile::tempdir().unwrap();
     // Every other billed cell empty or unreadable, the rest in minutes.
     let (l, c) = write_sides(dir.path(), "计费时长", |i| match i % 4 {
@@ -269,7 +269,10 @@ fn empty_billed_cells_not_called_a_missing_column() {
 
     assert_eq!(code, 0, "{err}");
     assert!(zh.contains("4 通匹配的通话"), "{zh}");
-    assert!(!zh.contains("话单中没有计费时长列"), "the bill has the column: {zh}");
+    assert!(
+        !zh.contains("话单中没有计费时长列"),
+        "the bill has the column: {zh}"
+    );
     assert!(zh.contains("单元格为空或无法识别"), "{zh}");
     assert!(!en.contains("have no billed column"), "{en}");
     assert!(en.contains("empty or unreadable"), "{en}");

@@ -234,11 +234,12 @@ fn sigterm_removes_staging_folder() {
     }
 }
 
-/// An output folder the user may write to, inside a folder the user may
-/// not write to (a home folder under /home): the lists are written.
+/// The lists are written into an output folder that the user may write
+/// to, inside a parent folder that the user may not write to (such as a
+/// home folder under /home).
 #[cfg(unix)]
 #[test]
-fn writable_folder_in_read_only_parent_gets_lists() {
+fn read_only_parent_still_gets_lists() {
     use std::os::unix::fs::PermissionsExt;
 
     let dir = tempfile::tempdir().unwrap();

@@ -121,7 +121,7 @@ fn no_subcommand_explained_in_chinese() {
 }
 
 #[test]
-fn negative_tolerance_explained_not_taken_for_a_flag() {
+fn negative_tolerance_explained() {
     let dir = tempfile::tempdir().unwrap();
     let calls = dir.path().join("calls.csv");
     std::fs::write(
