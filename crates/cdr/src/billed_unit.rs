@@ -9,7 +9,10 @@
 //! at least [`PROBE_MIN_TALK_SECS`] of talk time is a probe. When a file has
 //! at least [`PROBE_MIN_RECORDS`] probes and at least 90% of them bill no
 //! less than their talk seconds, its column is read as seconds, and the
-//! reconciliation says so in a warning. A column that a mapping names
+//! reconciliation says so in a warning. A file with fewer probes follows
+//! the probes of all the side's files whose billed column has the same
+//! header and place, unless its own probes show minutes, because a bill
+//! made per number often lists only a handful of calls. A column that a mapping names
 //! `billed_minutes` keeps minutes.
 //!
 //! Records keep the bill's value as written ([`crate::Record::billed_min`]),
@@ -120,7 +123,13 @@ impl BilledSums {
 
     /// Returns whether the values show a column of seconds.
     fn looks_like_seconds(&self) -> bool {
-        self.probes >= PROBE_MIN_RECORDS && self.seconds_like * 10 >= self.probes * 9
+        self.probes >= PROBE_MIN_RECORDS && self.mostly_seconds_like()
+    }
+
+    /// Returns whether at least 90% of the probes bill no less than their
+    /// talk seconds; true without probes.
+    fn mostly_seconds_like(&self) -> bool {
+        self.seconds_like * 10 >= self.probes * 9
     }
 
     /// Returns the billed minutes of the records with the column in `unit`.
@@ -136,13 +145,24 @@ impl BilledSums {
 /// index) and the files' sums, notes it in the files' columns, and returns
 /// the side's billed minutes.
 pub(crate) fn resolve(files: &mut [FileInfo], units: &[ColumnUnit], sums: &[BilledSums]) -> u64 {
+    let pooled = pooled_by_column(files, units, sums);
     let mut total = 0;
     for (i, file) in files.iter_mut().enumerate() {
         let sums = sums.get(i).copied().unwrap_or_default();
+        // With too few probes of its own, a file follows the other files
+        // of its layout.
+        let seconds = if sums.probes >= PROBE_MIN_RECORDS {
+            sums.looks_like_seconds()
+        } else {
+            pooled
+                .get(&minutes_column(file))
+                .is_some_and(BilledSums::looks_like_seconds)
+                && sums.mostly_seconds_like()
+        };
         let unit = match units.get(i).copied().unwrap_or(ColumnUnit::None) {
             ColumnUnit::None => None,
             ColumnUnit::Stated(unit) => Some(unit),
-            ColumnUnit::FromValues if sums.looks_like_seconds() => {
+            ColumnUnit::FromValues if seconds => {
                 move_column(file, Role::BilledMinutes, BilledUnit::Seconds.role());
                 file.billed_unit_inferred = true;
                 Some(BilledUnit::Seconds)
@@ -152,6 +172,32 @@ pub(crate) fn resolve(files: &mut [FileInfo], units: &[ColumnUnit], sums: &[Bill
         total += sums.total_minutes(unit);
     }
     total
+}
+
+/// Adds up the sums of the files whose unit comes from their values, by
+/// their billed column as listed (header and place, e.g. `计费时长 (#5)`).
+fn pooled_by_column(
+    files: &[FileInfo],
+    units: &[ColumnUnit],
+    sums: &[BilledSums],
+) -> std::collections::HashMap<String, BilledSums> {
+    let mut pooled: std::collections::HashMap<String, BilledSums> = Default::default();
+    for (i, file) in files.iter().enumerate() {
+        if units.get(i) == Some(&ColumnUnit::FromValues) {
+            let own = sums.get(i).copied().unwrap_or_default();
+            pooled.entry(minutes_column(file)).or_default().absorb(&own);
+        }
+    }
+    pooled
+}
+
+/// Returns how a file lists its billed column read as minutes; empty when
+/// it has none.
+fn minutes_column(file: &FileInfo) -> String {
+    file.columns
+        .get(Role::BilledMinutes.name())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Lists a file's column under another role.

@@ -103,7 +103,8 @@ pub struct BillingSummary {
     /// were compared in seconds. The others were compared in whole minutes.
     pub compared_in_seconds: u64,
     /// Matched pairs with agreeing talk times whose bill row has no billed
-    /// column; they count as exact.
+    /// value, because its file has no billed column or the cell is empty
+    /// or unreadable. They count as exact.
     pub not_compared: u64,
     /// Pairs where the bill charges more than the recomputed amount.
     pub carrier_higher: u64,

@@ -628,7 +628,12 @@ impl<'a> LineParser<'a> {
         }
         let cell = |i: usize| -> &str { self.bounds.get(i).map_or("", |&(a, b)| &line[a..b]) };
         let first = cell(0);
-        let odd_first = first.is_empty() || first.as_bytes()[0].is_ascii_whitespace();
+        // A blank cell starts with an ASCII space or with the first byte
+        // of a wide space (U+3000, U+00A0 …), which is not ASCII.
+        let odd_first = first
+            .as_bytes()
+            .first()
+            .is_none_or(|b| b.is_ascii_whitespace() || !b.is_ascii());
         if odd_first && (0..self.bounds.len()).all(|i| cell(i).trim().is_empty()) {
             return Some(());
         }
@@ -816,7 +821,13 @@ impl<'a> LineParser<'a> {
         match self.agents[slot] {
             (p, id) if p == packed => id,
             _ => {
-                let id = self.tally.agent_id(a);
+                // Trimmed as the general parser trims, because the ends
+                // may be wide spaces (U+3000, U+00A0) that the ASCII check
+                // above lets through.
+                let id = match a.trim() {
+                    "" => 0,
+                    t => self.tally.agent_id(t),
+                };
                 self.agents[slot] = (packed, id);
                 id
             }

@@ -62,5 +62,7 @@ pub use read::{
 };
 pub use row::unusable_reason;
 pub use signals::{signal_label, FileSignals, SampleRow, Signal};
-pub use spill::{default_memory_limit, parse_size, remove_temp_folders, MemoryBudget};
+pub use spill::{
+    default_memory_limit, interrupt_removed_folders, parse_size, remove_temp_folders, MemoryBudget,
+};
 pub use vocab::{Answer, Direction, Vocabulary};

@@ -26,7 +26,7 @@
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::{decode, encode, RECORD_BYTES};
@@ -228,11 +228,26 @@ static OPEN_DIRS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::
 /// folder, so that an interrupt waits until the new set is complete there.
 pub(crate) static PUBLISHING: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Adds a folder to the ones [`remove_temp_folders`] removes.
-pub(crate) fn track_folder(dir: &Path) {
-    if let Ok(mut open) = OPEN_DIRS.lock() {
-        open.push(dir.to_path_buf());
-    }
+/// Set when an interrupt starts removing the folders.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Set when the interrupt has removed them.
+static REMOVED: AtomicBool = AtomicBool::new(false);
+
+/// Creates a folder with `create` and registers the path that `path`
+/// returns for [`remove_temp_folders`]. The registry stays locked
+/// meanwhile, so that an interrupt cannot come between the two and miss
+/// the folder.
+pub(crate) fn create_tracked<T>(
+    create: impl FnOnce() -> io::Result<T>,
+    path: impl FnOnce(&T) -> PathBuf,
+) -> io::Result<T> {
+    let mut open = OPEN_DIRS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let made = create()?;
+    open.push(path(&made));
+    Ok(made)
 }
 
 /// Takes a folder off the ones [`remove_temp_folders`] removes, once it is
@@ -248,15 +263,64 @@ pub(crate) fn untrack_folder(dir: &Path) {
 /// Meant for a signal handler that ends the process, because dropped
 /// folders are removed anyway.
 pub fn remove_temp_folders() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
     let _publishing = PUBLISHING
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dirs = match OPEN_DIRS.lock() {
         Ok(mut open) => std::mem::take(&mut *open),
-        Err(_) => return,
+        Err(_) => Vec::new(),
     };
     for dir in dirs {
-        let _ = std::fs::remove_dir_all(&dir);
+        remove_folder_in_use(&dir);
+    }
+    REMOVED.store(true, Ordering::SeqCst);
+}
+
+/// Returns whether an interrupt has removed the folders of
+/// [`remove_temp_folders`], waiting at most ten seconds for a removal under
+/// way. A command that failed meanwhile most likely failed because its
+/// folders went away. The caller should then not report that failure and
+/// should leave ending the process to the interrupt handler.
+pub fn interrupt_removed_folders() -> bool {
+    if !INTERRUPTED.load(Ordering::SeqCst) {
+        return false;
+    }
+    for _ in 0..1000 {
+        if REMOVED.load(Ordering::SeqCst) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    true
+}
+
+/// Removes a folder that other threads may still be adding files to. It is
+/// renamed first, so a file created by its old path afterwards fails.
+/// Otherwise such a file could land in the folder while it is emptied,
+/// stop the removal and leave call records behind.
+fn remove_folder_in_use(dir: &Path) {
+    /// Attempts to remove the renamed folder, 10 ms apart.
+    const TRIES: u32 = 20;
+
+    let mut aside = dir.as_os_str().to_owned();
+    aside.push(".removed");
+    let aside = PathBuf::from(aside);
+    let target = match std::fs::rename(dir, &aside) {
+        Ok(()) => aside,
+        Err(_) => dir.to_path_buf(),
+    };
+    // A file whose creation began before the rename can still appear in
+    // the folder after the removal listed it, so the removal is repeated.
+    for attempt in 1..=TRIES {
+        match std::fs::remove_dir_all(&target) {
+            Ok(()) => return,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return,
+            Err(e) if attempt == TRIES => {
+                tracing::debug!(dir = %target.display(), error = %e, "folder not removed");
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
     }
 }
 
@@ -283,9 +347,8 @@ impl SpillDir {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o700));
         }
-        let dir = builder.tempdir()?;
+        let dir = create_tracked(|| builder.tempdir(), |d| d.path().to_path_buf())?;
         tracing::info!(dir = %dir.path().display(), parts, "records spill to disk");
-        track_folder(dir.path());
         Ok(SpillDir {
             dir,
             parts,
@@ -685,6 +748,40 @@ mod tests {
         let mut second = SideSpill::new(budget.clone(), &pbx);
         assert!(!second.due(500));
         assert!(first.due(400));
+    }
+
+    #[test]
+    fn folder_being_written_is_removed_whole() {
+        for round in 0..10 {
+            let root = tempfile::tempdir().unwrap();
+            let dir = root.path().join(format!("spill-{round}"));
+            std::fs::create_dir(&dir).unwrap();
+            let writer = {
+                let dir = dir.clone();
+                // Adds files by the folder's name, as the spill and the
+                // lists do, until that fails or a second has passed.
+                std::thread::spawn(move || {
+                    let until = std::time::Instant::now() + std::time::Duration::from_secs(1);
+                    let mut n = 0u32;
+                    while std::time::Instant::now() < until {
+                        if std::fs::write(dir.join(format!("part-{n}.bin")), b"records").is_err() {
+                            break;
+                        }
+                        n += 1;
+                    }
+                })
+            };
+            // Let the writer get going.
+            while std::fs::read_dir(&dir).unwrap().count() < 50 {
+                std::thread::yield_now();
+            }
+
+            remove_folder_in_use(&dir);
+            writer.join().unwrap();
+
+            let left: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
+            assert!(left.is_empty(), "round {round}: {left:?}");
+        }
     }
 
     #[test]

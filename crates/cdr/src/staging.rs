@@ -4,11 +4,11 @@
 //! was.
 //!
 //! The staging folder, `.<name>.nianshen-staging-<pid>`, lies beside the
-//! output folder on the same file system, so that each move is a rename
-//! (inside the output folder instead when that is a mount point of its
-//! own). It is readable by its owner only and is removed on every error
-//! and, through the registry of [`crate::remove_temp_folders`], on Ctrl-C
-//! or SIGTERM. The lists are moved in one by one. An old list of the same
+//! output folder on the same file system, so that each move is a rename.
+//! It goes inside the output folder instead when that is a root, a mount
+//! point of its own, or in a folder the user may not write to. It is
+//! readable by its owner only and is removed on every error and, through
+//! the registry of [`crate::remove_temp_folders`], on Ctrl-C or SIGTERM. The lists are moved in one by one. An old list of the same
 //! name is first moved aside into the staging folder, so that every old
 //! list can go back when a move fails. An interrupt waits until the moves
 //! are done.
@@ -20,7 +20,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::spill::{track_folder, untrack_folder, PUBLISHING};
+use crate::spill::{create_tracked, untrack_folder, PUBLISHING};
 
 /// Name of the folder inside the staging folder that contains the old
 /// lists while the new ones move in.
@@ -38,8 +38,7 @@ pub(crate) struct Staging {
 impl Staging {
     /// Creates the staging folder of `out_dir`.
     ///
-    /// Errors: `out_dir` is a file, has no parent folder (a root), or the
-    /// folders cannot be created.
+    /// Errors: `out_dir` is a file, or the folders cannot be created.
     pub(crate) fn create(out_dir: &Path) -> io::Result<Staging> {
         if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
             return Err(io::Error::new(
@@ -48,22 +47,15 @@ impl Staging {
             ));
         }
         let parent = staging_parent(out_dir)?;
-        fs::create_dir_all(&parent)?;
-        let pid = std::process::id();
-        let dir = match out_dir.file_name() {
-            Some(name) => parent.join(format!(
-                ".{}.nianshen-staging-{pid}",
-                name.to_string_lossy()
-            )),
-            None => parent.join(format!(".nianshen-staging-{pid}")),
+        let dir = match create_in(&parent, out_dir) {
+            // The user may write to the output folder but not to its parent
+            // (a home folder under /home, /tmp on the root file system), so
+            // the lists are staged inside the output folder.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied && out_dir.is_dir() => {
+                create_in(out_dir, out_dir)?
+            }
+            other => other?,
         };
-        // A folder of this name is left from an earlier process that had
-        // the same id and was killed outright.
-        if fs::symlink_metadata(&dir).is_ok() {
-            fs::remove_dir_all(&dir)?;
-        }
-        create_private_dir(&dir)?;
-        track_folder(&dir);
         tracing::debug!(dir = %dir.display(), "staging folder created");
         Ok(Staging { dir, keep: false })
     }
@@ -184,18 +176,37 @@ impl Moved {
     }
 }
 
+/// Creates the staging folder of `out_dir` in `parent` and returns it.
+fn create_in(parent: &Path, out_dir: &Path) -> io::Result<PathBuf> {
+    fs::create_dir_all(parent)?;
+    let pid = std::process::id();
+    let dir = match out_dir.file_name() {
+        Some(name) => parent.join(format!(
+            ".{}.nianshen-staging-{pid}",
+            name.to_string_lossy()
+        )),
+        None => parent.join(format!(".nianshen-staging-{pid}")),
+    };
+    // A folder of this name is left from an earlier process that had the
+    // same id and was killed outright.
+    if fs::symlink_metadata(&dir).is_ok() {
+        fs::remove_dir_all(&dir)?;
+    }
+    create_tracked(
+        || create_private_dir(&dir).map(|()| dir.clone()),
+        Clone::clone,
+    )
+}
+
 /// Returns the folder the staging folder goes in: beside `out_dir`, or in
-/// it when it is a mount point, where a rename from beside it would fail.
+/// it when it is a root or a mount point, where a rename from beside it
+/// would fail.
 fn staging_parent(out_dir: &Path) -> io::Result<PathBuf> {
     let parent = match out_dir.parent() {
         Some(p) if p.as_os_str().is_empty() => PathBuf::from("."),
         Some(p) => p.to_path_buf(),
-        None => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("{} has no parent folder", out_dir.display()),
-            ))
-        }
+        // A root folder: stage inside it.
+        None => return Ok(out_dir.to_path_buf()),
     };
     if out_dir.file_name().is_none() || !same_device(out_dir, &parent) {
         // `..` or a mount point: stage inside the output folder.

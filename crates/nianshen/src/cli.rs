@@ -168,7 +168,7 @@ pub struct ReconCdrArgs {
     #[arg(long, value_name = "FILE")]
     pub carrier_mapping: Option<PathBuf>,
     /// Largest start-time difference of a matched pair, in seconds [default: from the rule pack, 5].
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub tolerance: Option<i64>,
     /// Time zone of local timestamps without one, e.g. +08:00.
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]

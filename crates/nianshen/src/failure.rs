@@ -10,6 +10,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL_ON: u8 = 1;
 /// Exit status when the run failed: bad input, an unreadable case.
 pub const EXIT_FAILED: u8 = 2;
+/// Exit status of a run ended by Ctrl-C, SIGTERM or SIGHUP.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A command that could not do its work. The message is already in the
 /// user's language: what is wrong, then on its own line what to do.

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+use crate::failure::EXIT_INTERRUPTED;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -34,8 +35,18 @@ fn main() -> ExitCode {
 
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(_) if nianshen_cdr::interrupt_removed_folders() => interrupted(),
         Err(failure) => failure.print_and_exit_code(lang),
     }
+}
+
+/// Leaves the end of an interrupted run to the interrupt handler, which
+/// prints that the run was interrupted and ends the process. The command
+/// failed because the handler removed its folders, so its error is not
+/// printed.
+fn interrupted() -> ExitCode {
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    ExitCode::from(EXIT_INTERRUPTED)
 }
 
 /// On Ctrl-C, SIGTERM or SIGHUP, removes the folders records spilled to
@@ -53,7 +64,7 @@ fn remove_spill_on_interrupt(lang: nianshen_rules::Lang) {
             }
         };
         eprintln!("{message}");
-        std::process::exit(130);
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
     });
     if let Err(e) = set {
         tracing::debug!("no interrupt handler: {e}");

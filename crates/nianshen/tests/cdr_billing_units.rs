@@ -252,3 +252,28 @@ fn out_lists_billed_seconds() {
     );
     assert!(rows[0].ends_with(&expected_tail), "{text}");
 }
+
+#[test]
+fn empty_billed_cells_not_a_missing_column() {
+    let dir = tempfile::tempdir().unwrap();
+    // Every other billed cell empty or unreadable, the rest in minutes.
+    let (l, c) = write_sides(dir.path(), "计费时长", |i| match i % 4 {
+        0 => String::new(),
+        1 => "1:06".to_string(),
+        _ => TALKS[i].div_ceil(60).to_string(),
+    });
+    let (l, c) = (l.to_str().unwrap(), c.to_str().unwrap());
+
+    let (code, zh, err) = run(&["recon", "cdr", "--local", l, "--carrier", c]);
+    let (_, en, _) = run(&["recon", "cdr", "--local", l, "--carrier", c, "--lang", "en"]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(zh.contains("4 通匹配的通话"), "{zh}");
+    assert!(
+        !zh.contains("话单中没有计费时长列"),
+        "the bill has the column: {zh}"
+    );
+    assert!(zh.contains("单元格为空或无法识别"), "{zh}");
+    assert!(!en.contains("have no billed column"), "{en}");
+    assert!(en.contains("empty or unreadable"), "{en}");
+}

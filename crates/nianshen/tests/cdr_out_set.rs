@@ -233,3 +233,35 @@ fn sigterm_removes_staging_folder() {
         assert_eq!(code, Some(130));
     }
 }
+
+/// The lists are written into an output folder that the user may write
+/// to, inside a parent folder that the user may not write to (such as a
+/// home folder under /home).
+#[cfg(unix)]
+#[test]
+fn read_only_parent_still_gets_lists() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (l, c) = sides(dir.path(), 40);
+    let parent = dir.path().join("home");
+    let out = parent.join("user");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = parent.join("probe");
+    if std::fs::create_dir(&probe).is_ok() {
+        // The superuser may write anywhere: nothing to test.
+        std::fs::remove_dir(&probe).unwrap();
+        std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+        println!("skipped: folder permissions are not enforced for this user");
+        return;
+    }
+
+    let (code, err) = run(&recon_args(&l, &c, &out));
+    std::fs::set_permissions(&parent, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(contents(&out).len(), LISTS.len());
+    assert!(staging_folders(&out).is_empty());
+    assert!(staging_folders(&parent).is_empty());
+}

@@ -119,3 +119,30 @@ fn no_subcommand_explained_in_chinese() {
     assert_eq!(code, 2);
     in_order(&err, "缺少子命令或参数", "Usage: nianshen");
 }
+
+#[test]
+fn negative_tolerance_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(
+        &calls,
+        "主叫号码,被叫号码,开始时间,通话时长\n075512345678,13900139000,2024-03-05 09:00:00,30\n",
+    )
+    .unwrap();
+    let calls = calls.to_str().unwrap();
+
+    let (code, _, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        calls,
+        "--carrier",
+        calls,
+        "--tolerance",
+        "-5",
+        "--no-cache",
+    ]);
+
+    assert_eq!(code, 2);
+    assert!(err.contains("--tolerance 不能为负数：-5"), "{err}");
+}

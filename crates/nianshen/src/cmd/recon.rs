@@ -347,11 +347,11 @@ fn classes_lines(r: &Recon, lang: Lang) -> String {
     if b.not_compared > 0 {
         s.push_str(&match lang {
             Lang::Zh => format!(
-                "  ! {} 通匹配的通话在运营商话单中没有计费时长列，未比对计费，计入完全一致\n",
+                "  ! {} 通匹配的通话在运营商话单中没有可读的计费时长（没有计费时长列，或单元格为空或无法识别），未比对计费，计入完全一致\n",
                 b.not_compared
             ),
             Lang::En => format!(
-                "  ! {} matched calls have no billed column in the carrier's bill; their billing was not compared and they count as exact\n",
+                "  ! {} matched calls have no readable billed time in the carrier's bill (no billed column, or the cell is empty or unreadable); their billing was not compared and they count as exact\n",
                 b.not_compared
             ),
         });

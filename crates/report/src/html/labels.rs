@@ -64,7 +64,10 @@ fn label_of(key: &str) -> Option<(&'static str, &'static str)> {
         "unit" => ("比对单位", "Compared in"),
         "compared" => ("已比对", "Compared"),
         "compared_in_seconds" => ("其中按秒比对", "Compared in seconds"),
-        "not_compared" => ("未比对（无计费列）", "Not compared (no billed column)"),
+        "not_compared" => (
+            "未比对（无可读的计费时长）",
+            "Not compared (no readable billed time)",
+        ),
         "carrier_higher" => ("运营商多计", "Carrier charges more"),
         "carrier_lower" => ("运营商少计", "Carrier charges less"),
         "difference_minutes" => ("相差分钟数", "Minutes apart"),
