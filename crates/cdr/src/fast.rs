@@ -87,7 +87,11 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
     let plan = plan(&rows, &info, mapping, &opts.vocabulary, opts.default_tz).ok()?;
     let per_number =
         plan.has(Role::OtherParty) && !plan.has(Role::Caller) && !plan.has(Role::Callee);
-    if plan.kind == LayoutKind::FreeSwitch || plan.time_format.is_some() || per_number {
+    if plan.kind == LayoutKind::FreeSwitch
+        || plan.time_format.is_some()
+        || per_number
+        || plan.has(Role::StartDate)
+    {
         return None;
     }
     let first_data_row = rows.get(plan.data_from)?.0;

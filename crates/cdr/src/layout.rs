@@ -106,6 +106,11 @@ impl Plan {
         self.names[role.index()] = Some(name.to_string());
     }
 
+    fn unset(&mut self, role: Role) {
+        self.cols[role.index()] = None;
+        self.names[role.index()] = None;
+    }
+
     /// Call records need a time and a number or direction column.
     fn is_call_records(&self) -> bool {
         let time = self.has(Role::Start) || self.has(Role::Answer) || self.has(Role::End);
@@ -357,6 +362,15 @@ fn plan_header(rows: &[BufferedRow], vocab: &Vocabulary, tz: FixedOffset) -> Opt
             .collect();
         if let Some(col) = pick_candidate(role, &candidates, cells, data, vocab) {
             plan.set(role, col, &cells[col].text());
+        }
+    }
+    // A date column without a time column beside it is the start itself
+    // (a full timestamp under a header such as 日期).
+    if !plan.has(Role::Start) {
+        if let Some(col) = plan.col(Role::StartDate) {
+            let name = plan.name(Role::StartDate).unwrap_or_default().to_string();
+            plan.unset(Role::StartDate);
+            plan.set(Role::Start, col, &name);
         }
     }
     plan.own_number = own_number_from_titles(&rows[..idx]);

@@ -29,6 +29,9 @@ pub enum Role {
     /// 对方号码 of bills made per number.
     OtherParty,
     Start,
+    /// The date of the calls when the time columns hold only the time of
+    /// day (a bill with 日期 beside 时间).
+    StartDate,
     Answer,
     End,
     TalkSeconds,
@@ -43,13 +46,14 @@ pub enum Role {
     Outcome,
 }
 
-const ROLES: [(Role, &str); 15] = [
+const ROLES: [(Role, &str); 16] = [
     (Role::CallId, "call_id"),
     (Role::Agent, "agent"),
     (Role::Caller, "caller"),
     (Role::Callee, "callee"),
     (Role::OtherParty, "other_party"),
     (Role::Start, "start"),
+    (Role::StartDate, "start_date"),
     (Role::Answer, "answer"),
     (Role::End, "end"),
     (Role::TalkSeconds, "talk_seconds"),

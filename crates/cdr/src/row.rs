@@ -237,6 +237,7 @@ type Times = (Option<Stamp>, Option<Stamp>, Option<Stamp>);
 
 fn parse_times<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Result<Times, Unreadable> {
     let mut out = [None, None, None];
+    let date = Some(cell(Role::StartDate)).filter(|d| plan.has(Role::StartDate) && !d.is_blank());
     for (i, role) in [Role::Start, Role::Answer, Role::End]
         .into_iter()
         .enumerate()
@@ -245,7 +246,8 @@ fn parse_times<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Result<Ti
         if c.is_blank() {
             continue;
         }
-        match parse_column_time(c, plan.tz, plan.time_format.as_deref()) {
+        let alone = parse_column_time(c, plan.tz, plan.time_format.as_deref());
+        match alone.or_else(|| on_date(date.as_ref()?, &c, plan)) {
             Some(s) => out[i] = Some(s),
             // An unparsable end time does not make the call unreadable.
             None if role == Role::End => {}
@@ -260,6 +262,15 @@ fn parse_times<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Result<Ti
         }
     }
     Ok((out[0], out[1], out[2]))
+}
+
+/// Parses a time of day on the day of the row's date column: the date's
+/// text up to its first space or `T`, then the time.
+fn on_date(date: &CellRef<'_>, time: &CellRef<'_>, plan: &Plan) -> Option<crate::normalize::Stamp> {
+    let date = date.to_text();
+    let day = date.trim().split([' ', 'T']).next()?;
+    let both = format!("{day} {}", time.to_text().trim());
+    parse_column_time(CellRef::Text(&both), plan.tz, plan.time_format.as_deref())
 }
 
 fn missing_time<'a>(cell: &dyn Fn(Role) -> CellRef<'a>, plan: &Plan) -> Unreadable {

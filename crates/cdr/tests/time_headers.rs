@@ -47,3 +47,33 @@ fn named_start_column_wins_over_bare_time() {
     assert_eq!(file.columns["start"], "开始时间 (#4)");
     assert_eq!(side.records[0].epoch(), 1_709_600_400);
 }
+
+#[test]
+fn date_column_beside_times_of_day_gives_the_day() {
+    let side = read(
+        "日期,时间,主叫号码,被叫号码,通话时长\n\
+         2024-03-05,09:00:00,13800138000,13900139000,30\n\
+         2024/3/5,9:05:00,13800138000,13900139001,42\n\
+         2024-03-06 00:00:00,09:00:00,13800138000,13900139002,7\n",
+    );
+
+    let file = &side.stats.files[0];
+    assert_eq!(file.columns["start"], "时间 (#2)");
+    assert_eq!(file.columns["start_date"], "日期 (#1)");
+    assert_eq!(side.stats.unreadable_rows, 0);
+    let mut times: Vec<i64> = side.records.iter().map(|r| r.epoch()).collect();
+    times.sort_unstable();
+    // 09:00 and 09:05 on 5 March, 09:00 on 6 March, Beijing time.
+    assert_eq!(times, [1_709_600_400, 1_709_600_700, 1_709_686_800]);
+}
+
+#[test]
+fn date_column_alone_is_the_start() {
+    let side = read(
+        "日期,主叫号码,被叫号码,通话时长\n\
+         2024-03-05 09:00:00,13800138000,13900139000,30\n",
+    );
+
+    assert_eq!(side.stats.files[0].columns["start"], "日期 (#1)");
+    assert_eq!(side.records[0].epoch(), 1_709_600_400);
+}

@@ -157,6 +157,7 @@ pub const HEADER_ROLES: &[&str] = &[
     "callee",
     "other_party",
     "start",
+    "start_date",
     "answer",
     "end",
     "talk_seconds",
