@@ -102,9 +102,8 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
     })
 }
 
-/// What the reader does with the file's tally after each block is
-/// folded in (spill records beyond the memory budget); false stops the
-/// read.
+/// A hook called with the file's tally after each block is folded in, to
+/// spill records beyond the memory budget. Returning false stops the read.
 pub(crate) type Sink<'s> = dyn FnMut(&mut Tally) -> bool + 's;
 
 /// Reads the file of a probe on `threads` threads in blocks of `block`
@@ -307,7 +306,7 @@ fn each_line(text: &str, delimiter: u8, limit: usize, parser: &mut LineParser<'_
         if quotes != 0 {
             return None;
         }
-        // Set before any line that holds the carriage return ends.
+        // Set before any line that contains the carriage return ends.
         parser.carriage_returns |= returns != 0;
         if base < limit {
             let below = if limit - base >= 64 {
@@ -362,7 +361,7 @@ impl Cuts {
 
     /// Returns the positions of the delimiters and line ends in `chunk`
     /// (64 bytes), in order, the mask of the line ends, and masks that are
-    /// not zero when the chunk holds a quote, a carriage return.
+    /// not zero when the chunk contains a quote, a carriage return.
     fn positions(&mut self, chunk: &[u8]) -> (&[u8], u64, [u16; 2]) {
         let (mut hits, mut ends, mut quotes, mut returns) = (0u64, 0u64, 0u16, 0u16);
         for (k, part) in chunk.chunks_exact(16).enumerate() {

@@ -332,7 +332,8 @@ struct SideBuilder<'o> {
     files_read: Vec<(PathBuf, u64)>,
     /// Files passed over as copies of a file read before.
     copies: usize,
-    /// How the unit of each file's billed column is decided, by file index.
+    /// Each file's billed-column unit as its header states it, or left to its
+    /// values, by file index.
     billed_units: Vec<ColumnUnit>,
 }
 
