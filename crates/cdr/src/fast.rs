@@ -764,8 +764,19 @@ impl<'a> LineParser<'a> {
         } else {
             None
         };
-        let (caller, masked_caller) = self.number(line, Role::Caller);
-        let (callee, masked_callee) = self.number(line, Role::Callee);
+        // A call that was not answered only counts its masked numbers, so
+        // its numbers need no keys.
+        let ((caller, masked_caller), (callee, masked_callee)) = if answered {
+            (
+                self.number(line, Role::Caller),
+                self.number(line, Role::Callee),
+            )
+        } else {
+            (
+                (None, self.is_masked(line, Role::Caller)),
+                (None, self.is_masked(line, Role::Callee)),
+            )
+        };
         if answered && (caller.is_none() || callee.is_none()) {
             // Unusable: the general parser gives the reason.
             return None;
@@ -835,6 +846,17 @@ impl<'a> LineParser<'a> {
                 id
             }
         }
+    }
+
+    /// True when the number cell of a role is masked, as [`Self::number`]
+    /// finds, without making a key.
+    fn is_masked(&self, line: &str, role: Role) -> bool {
+        let c = self.cell(line, role);
+        if plain_digits(c.as_bytes()) || !self.probe.plan.has(role) {
+            return false;
+        }
+        let header = self.probe.plan.name(role);
+        normalize_number(nianshen_table::CellRef::Text(c), header) == NumberValue::Masked
     }
 
     /// The key of a number cell (`None` unless usable) and whether it is
@@ -1026,6 +1048,19 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// True for one or more ASCII digits and nothing else.
+fn plain_digits(b: &[u8]) -> bool {
+    let words = b.chunks_exact(8);
+    let rest = words.remainder();
+    !b.is_empty()
+        && rest.iter().all(u8::is_ascii_digit)
+        && words.into_iter().all(|w| {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(w);
+            crate::numkey::all_digits(u64::from_le_bytes(word))
+        })
 }
 
 /// Plain digits, at most 9 of them.
@@ -1360,6 +1395,22 @@ mod tests {
             assert_eq!(pack_agent(&text), expected, "{n}");
         }
         assert_ne!(pack_agent(b"A01"), pack_agent(b"A01\0"));
+    }
+
+    #[test]
+    fn plain_digits_are_digits_only() {
+        for (text, plain) in [
+            ("13800138000", true),
+            ("0", true),
+            ("12345678901234567890", true),
+            ("", false),
+            ("138****0000", false),
+            ("1380013800a", false),
+            ("+8613800138000", false),
+            ("12345678 ", false),
+        ] {
+            assert_eq!(plain_digits(text.as_bytes()), plain, "{text:?}");
+        }
     }
 
     #[test]
