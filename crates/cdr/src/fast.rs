@@ -30,7 +30,7 @@ use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
 use crate::model::Record;
 use crate::normalize::{normalize_number, parse_amount, NumberValue};
-use crate::numkey::{digit_key, INTERNED};
+use crate::numkey::{all_digits, digit_key, word_at, INTERNED};
 use crate::read::ReadOptions;
 use crate::row::{self, RowCtx};
 use crate::signals::FileSignals;
@@ -538,11 +538,7 @@ fn pack_agent(a: &[u8]) -> Option<u128> {
     // Read as whole words, the last one over the first where they
     // overlap: a copy of a variable length into a buffer that is then
     // read as a word stalls the processor on every row.
-    let word = |at: usize| -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&a[at..at + 8]);
-        u64::from_le_bytes(w)
-    };
+    let word = |at: usize| word_at(a, at);
     let half = |at: usize| -> u64 {
         let mut w = [0u8; 4];
         w.copy_from_slice(&a[at..at + 4]);
@@ -956,11 +952,7 @@ impl<'a> LineParser<'a> {
 /// of the last stamp as written and its day number, so that a run of
 /// stamps of one day parses only their times.
 fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Option<(i64, bool)> {
-    let word = |from: usize| -> u64 {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[from..from + 8]);
-        u64::from_le_bytes(w)
-    };
+    let word = |from: usize| word_at(b, from);
     let (date_len, clock) = match b.len() {
         19 if b[4] == b'-' && b[7] == b'-' && b[10] == b' ' => {
             // `HH:MM:SS` as one word: the colons checked, then read as
@@ -986,14 +978,13 @@ fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Opti
     };
     // The date part as one number: eight bytes, then two more when the
     // date has separators, so that a run of one day compares as integers.
-    let mut head = [0u8; 8];
-    head.copy_from_slice(&b[..8]);
+    let head = word_at(b, 0);
     let tail = if date_len == 10 {
         u128::from(b[8]) | u128::from(b[9]) << 8
     } else {
         0
     };
-    let date = u128::from(u64::from_le_bytes(head)) | tail << 64;
+    let date = u128::from(head) | tail << 64;
     let days = match last_day.get() {
         (known, days) if known == date => days,
         _ => {
@@ -1018,7 +1009,7 @@ fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Opti
 /// hours, minutes and seconds start at the bytes `at`; `None` when a byte
 /// is not a digit or the time is impossible.
 fn seconds_of_day(word: u64, at: [u32; 3]) -> Option<u32> {
-    if !crate::numkey::all_digits(word) {
+    if !all_digits(word) {
         return None;
     }
     let d = word - 0x3030_3030_3030_3030;
@@ -1056,11 +1047,7 @@ fn plain_digits(b: &[u8]) -> bool {
     let rest = words.remainder();
     !b.is_empty()
         && rest.iter().all(u8::is_ascii_digit)
-        && words.into_iter().all(|w| {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(w);
-            crate::numkey::all_digits(u64::from_le_bytes(word))
-        })
+        && words.into_iter().all(|w| all_digits(word_at(w, 0)))
 }
 
 /// Plain digits, at most 9 of them.

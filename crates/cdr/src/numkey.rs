@@ -32,15 +32,14 @@ pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
         // the first eight, then the last eight read over them with the
         // bytes already counted turned into zeros.
         Some((head, _)) if n > 8 && n <= 16 => {
-            let mut last = [0u8; 8];
-            last.copy_from_slice(&digits[n - 8..]);
+            let last = word_at(digits, n - 8);
             let seen = 16 - n;
             let zeros = if seen == 0 {
                 0
             } else {
                 u64::MAX >> (64 - 8 * seen)
             };
-            let word = u64::from_le_bytes(last) & !zeros | 0x3030_3030_3030_3030 & zeros;
+            let word = last & !zeros | 0x3030_3030_3030_3030 & zeros;
             let tail = eight_digits(word.to_le_bytes())?;
             eight_digits(*head)? * POWERS_OF_TEN[n - 8] + tail
         }
@@ -89,6 +88,14 @@ fn eight_digits(bytes: [u8; 8]) -> Option<u64> {
     let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
     let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_ffff_0000_ffff;
     Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xffff_ffff)
+}
+
+/// Returns the eight bytes of `bytes` from `at` as a little-endian word.
+/// Panics when fewer than eight bytes follow `at`, as slicing does.
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
 }
 
 /// True when each byte of the little-endian word `x` is an ASCII digit.
