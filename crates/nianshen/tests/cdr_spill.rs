@@ -43,6 +43,20 @@ fn leftovers(tmp: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Runs `args` with a temporary folder of its own inside `dir`, and checks
+/// that the run left nothing in it.
+fn succeed_leaving_nothing(dir: &Path, args: &[&str]) -> Output {
+    let spill_tmp = dir.join("tmp");
+    std::fs::create_dir(&spill_tmp).unwrap();
+    let out = succeed(&spill_tmp, args);
+    assert_eq!(
+        leftovers(&spill_tmp),
+        Vec::<String>::new(),
+        "spill folder left"
+    );
+    out
+}
+
 /// A `recon cdr` run: its JSON summary, its `--out` files by name, and
 /// whether it spilled.
 struct Run {
@@ -68,14 +82,7 @@ fn recon(work: &Path, local: &Path, carrier: &Path, extra: &[&str]) -> Run {
         out_dir.to_str().unwrap(),
     ];
     args.extend(extra);
-    let spill_tmp = tmp.path().join("tmp");
-    std::fs::create_dir(&spill_tmp).unwrap();
-    let out = succeed(&spill_tmp, &args);
-    assert_eq!(
-        leftovers(&spill_tmp),
-        Vec::<String>::new(),
-        "spill folder left"
-    );
+    let out = succeed_leaving_nothing(tmp.path(), &args);
 
     let mut lists: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out_dir)
         .unwrap()
@@ -242,14 +249,7 @@ fn spilled_check_same_findings() {
             out.to_str().unwrap(),
         ];
         args.extend(extra);
-        let spill_tmp = tmp.path().join("tmp");
-        std::fs::create_dir(&spill_tmp).unwrap();
-        let run = succeed(&spill_tmp, &args);
-        assert_eq!(
-            leftovers(&spill_tmp),
-            Vec::<String>::new(),
-            "spill folder left"
-        );
+        let run = succeed_leaving_nothing(tmp.path(), &args);
         let spilled = String::from_utf8_lossy(&run.stderr).contains("records spill to disk");
         (
             std::fs::read_to_string(out.join("findings.json")).unwrap(),
