@@ -243,6 +243,37 @@ pub(crate) fn inferred_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<Warni
     warnings
 }
 
+/// Returns a warning per side whose usable records have billed cells that
+/// are text but no number (`1:06`, `66秒`): those calls are not compared on
+/// billing, and the first such cell is named.
+pub(crate) fn unreadable_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (files_zh, files_en, stats) in sides {
+        let Some((file, row, text)) = &stats.billed_unreadable_first else {
+            continue;
+        };
+        let count = stats.billed_unreadable;
+        let place = stats.files.get(*file as usize).map_or(String::new(), |f| {
+            let column = [Role::BilledMinutes, Role::BilledSeconds]
+                .iter()
+                .find_map(|r| f.columns.get(r.name()))
+                .map_or("", String::as_str);
+            format!("{} [{column}]", f.path.display())
+        });
+        let value = crate::normalize::mask_text(text);
+        warnings.push(Warning {
+            id: "billed_cells_unreadable".to_string(),
+            message: format!(
+                "{files_zh}有 {count} 通通话的计费时长不是数字，例如 {place} 第 {row} 行的“{value}”；这些通话没有比对计费。请把该列导出为纯数字（分钟或秒）后重新运行。"
+            ),
+            message_en: format!(
+                "{count} calls in {files_en} have a billed cell that is no number, e.g. \"{value}\" in {place}, row {row}; their billing was not compared. Export the column as plain numbers (minutes or seconds) and run again."
+            ),
+        });
+    }
+    warnings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

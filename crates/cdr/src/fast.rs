@@ -564,6 +564,8 @@ struct FastRow {
     talk_secs: u32,
     billed_min: u32,
     billed_read: bool,
+    /// The billed cell has text that is no number.
+    billed_garbled: bool,
     answered: bool,
     conflict: bool,
     outbound: bool,
@@ -644,7 +646,7 @@ impl<'a> LineParser<'a> {
             return Some(());
         }
         match self.fast(line) {
-            Some(f) => self.apply(f, row),
+            Some(f) => self.apply(f, line, row),
             None => self.general(line, row),
         }
         Some(())
@@ -777,15 +779,18 @@ impl<'a> LineParser<'a> {
             // Unusable: the general parser gives the reason.
             return None;
         }
-        let billed = match plan.billed_role() {
-            None => None,
+        let (billed, billed_garbled) = match plan.billed_role() {
+            None => (None, false),
             Some(role) => {
                 let c = self.cell(line, role);
                 match small_int(c.as_bytes()) {
-                    Some(m) => Some(m),
-                    None => parse_amount(nianshen_table::CellRef::Text(c))
-                        .filter(|m| *m >= 0.0 && *m < 4e9)
-                        .map(|m| m.round() as u32),
+                    Some(m) => (Some(m), false),
+                    None => {
+                        let m = parse_amount(nianshen_table::CellRef::Text(c))
+                            .filter(|m| *m >= 0.0 && *m < 4e9)
+                            .map(|m| m.round() as u32);
+                        (m, m.is_none() && !c.trim().is_empty())
+                    }
                 }
             }
         };
@@ -801,6 +806,7 @@ impl<'a> LineParser<'a> {
             talk_secs,
             billed_min,
             billed_read,
+            billed_garbled,
             answered,
             conflict,
             outbound: !plan.has(Role::Direction) || direction == Some(Direction::Outbound),
@@ -884,7 +890,7 @@ impl<'a> LineParser<'a> {
     }
 
     /// Adds a hand-parsed row to the figures, as [`Tally::apply`] does.
-    fn apply(&mut self, f: FastRow, row: u64) {
+    fn apply(&mut self, f: FastRow, line: &str, row: u64) {
         let t = &mut self.tally;
         t.count_row(self.file_idx);
         t.masked_numbers += u64::from(f.masked_cells);
@@ -914,6 +920,14 @@ impl<'a> LineParser<'a> {
             no_seconds: !f.has_seconds,
             billed_read: f.billed_read,
         });
+        if f.billed_garbled {
+            let text = self
+                .probe
+                .plan
+                .billed_role()
+                .map_or("", |role| self.cell(line, role));
+            self.tally.billed_unreadable(self.file_idx, row, text);
+        }
     }
 
     /// Parses a row with the general parser.
@@ -1248,6 +1262,31 @@ mod tests {
         let mut invalid = export(500, "").into_bytes();
         invalid.extend_from_slice(b"x,A1,1,2,2024-03-05 14:23:11,,,0,FAILED\xff\n");
         compare(&invalid, 1000, false);
+    }
+
+    #[test]
+    fn billed_cells_that_are_no_number_count_alike() {
+        let mut text = String::from("主叫号码,被叫号码,开始时间,通话时长,计费时长\n");
+        for i in 0..3000u64 {
+            let billed = match i % 97 {
+                5 => "1:06".to_string(),
+                40 => "66秒".to_string(),
+                60 => String::new(),
+                _ => (1 + i % 5).to_string(),
+            };
+            text.push_str(&format!(
+                "0755{:07},1{:010},2024-03-05 {:02}:{:02}:{:02},{},{billed}\n",
+                i % 50,
+                i * 7919 % 10_000_000_000,
+                i / 3600 % 24,
+                i / 60 % 60,
+                i % 60,
+                30 + i % 200,
+            ));
+        }
+        for block in [1000, 4096] {
+            compare(&text, block, true);
+        }
     }
 
     #[test]

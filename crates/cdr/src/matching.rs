@@ -299,10 +299,12 @@ pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o:
     let mut per_day = o.per_day;
     classified.add_to_days(&mut per_day);
     let mut warnings = o.warnings;
-    warnings.extend(crate::billed_unit::inferred_warnings(&[
+    let sides = [
         ("本地话单", "the local files", lst),
         ("运营商话单", "the carrier's files", cst),
-    ]));
+    ];
+    warnings.extend(crate::billed_unit::inferred_warnings(&sides));
+    warnings.extend(crate::billed_unit::unreadable_warnings(&sides));
     warnings.extend(classified.warnings());
     Recon {
         local: SideSummary::of(lst),

@@ -163,6 +163,13 @@ pub struct SideStats {
     pub unusable_by_reason: BTreeMap<String, u64>,
     /// Number cells holding placeholders such as `138****1234`.
     pub masked_numbers: u64,
+    /// Usable answered records whose billed cell has text that is no
+    /// number (`1:06`, `66秒`): their billing is not compared.
+    #[serde(default)]
+    pub billed_unreadable: u64,
+    /// The first of them: file index, row and the cell as written.
+    #[serde(default)]
+    pub billed_unreadable_first: Option<(u32, u64, String)>,
     /// Samples of unreadable and unusable rows (at most 200).
     pub bad_rows: Vec<BadRow>,
     pub total_rows: Vec<TotalRowCheck>,

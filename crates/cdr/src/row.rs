@@ -86,6 +86,8 @@ pub(crate) struct Parsed {
     pub billed_min: u32,
     /// `billed_min` comes from the bill's billed column.
     pub billed_read: bool,
+    /// The billed cell as written when it has text that is no number.
+    pub billed_garbled: Option<String>,
     pub answered: bool,
     pub conflict: bool,
     pub outbound: bool,
@@ -176,12 +178,17 @@ pub(crate) fn parse(
     note_numbers(ctx, row, &caller, &callee, time, talk_secs);
 
     // In the column's unit, which is decided once the file is read.
-    let billed = plan
+    let billed_cell = plan
         .billed_role()
         .and_then(|role| plan.col(role))
-        .and_then(|c| parse_amount(view.get(c)))
+        .map(|c| view.get(c));
+    let billed = billed_cell
+        .and_then(parse_amount)
         .filter(|m| *m >= 0.0 && *m < 4e9);
     let billed_read = billed.is_some();
+    let billed_garbled = billed_cell
+        .filter(|c| billed.is_none() && !c.is_blank())
+        .map(|c| c.to_text());
     let billed_min = billed.map_or(talk_secs.div_ceil(60), |m| m.round() as u32);
     let agent = plan
         .has(Role::Agent)
@@ -220,6 +227,7 @@ pub(crate) fn parse(
         talk_secs,
         billed_min,
         billed_read,
+        billed_garbled,
         answered,
         conflict,
         // Without a direction column every row counts as outbound.

@@ -32,6 +32,10 @@ pub(crate) struct Tally {
     pub unusable_rows: u64,
     pub unusable_by_reason: BTreeMap<String, u64>,
     pub masked_numbers: u64,
+    /// Usable records whose billed cell is text that is no number, and
+    /// the first of them (file index, row, cell).
+    pub billed_unreadable: u64,
+    pub billed_unreadable_first: Option<(u32, u64, String)>,
     pub outbound_attempts: u64,
     pub answered_outbound: u64,
     pub answered_all: u64,
@@ -182,6 +186,17 @@ impl Tally {
             no_seconds: !p.time.has_seconds,
             billed_read: p.billed_read,
         });
+        if let Some(text) = &p.billed_garbled {
+            self.billed_unreadable(at.file_idx, p.row, text);
+        }
+    }
+
+    /// Counts a usable record whose billed cell is text that is no number.
+    pub(crate) fn billed_unreadable(&mut self, file_idx: u32, row: u64, text: &str) {
+        self.billed_unreadable += 1;
+        if self.billed_unreadable_first.is_none() {
+            self.billed_unreadable_first = Some((file_idx, row, text.to_string()));
+        }
     }
 
     /// Adds a usable answered record to the figures.
@@ -286,6 +301,10 @@ impl Tally {
         self.unreadable_rows += o.unreadable_rows;
         self.unusable_rows += o.unusable_rows;
         self.masked_numbers += o.masked_numbers;
+        self.billed_unreadable += o.billed_unreadable;
+        if self.billed_unreadable_first.is_none() {
+            self.billed_unreadable_first = o.billed_unreadable_first.clone();
+        }
         self.outbound_attempts += o.outbound_attempts;
         self.answered_outbound += o.answered_outbound;
         self.answered_all += o.answered_all;
@@ -302,6 +321,9 @@ impl Tally {
         }
         for r in &mut self.records {
             r.row = u32::try_from(u64::from(r.row) + base).unwrap_or(u32::MAX);
+        }
+        if let Some((_, row, _)) = &mut self.billed_unreadable_first {
+            *row += base;
         }
         for b in &mut self.bad_rows {
             b.row += base;
@@ -320,6 +342,8 @@ impl Tally {
         stats.unusable_rows = self.unusable_rows;
         stats.unusable_by_reason = self.unusable_by_reason.clone();
         stats.masked_numbers = self.masked_numbers;
+        stats.billed_unreadable = self.billed_unreadable;
+        stats.billed_unreadable_first = self.billed_unreadable_first.clone();
         stats.bad_rows = self.bad_rows.clone();
         stats.outbound_attempts = self.outbound_attempts;
         stats.answered_outbound = self.answered_outbound;

@@ -77,3 +77,45 @@ fn date_column_alone_is_the_start() {
     assert_eq!(side.stats.files[0].columns["start"], "日期 (#1)");
     assert_eq!(side.records[0].epoch(), 1_709_600_400);
 }
+
+#[test]
+fn billed_cells_that_are_no_number_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, bill) = (dir.path().join("local.csv"), dir.path().join("bill.csv"));
+    std::fs::write(
+        &local,
+        "主叫号码,被叫号码,开始时间,通话时长\n\
+         13800138000,13900139000,2024-03-05 09:00:00,30\n\
+         13800138000,13900139001,2024-03-05 09:05:00,66\n\
+         13800138000,13900139002,2024-03-05 09:10:00,66\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &bill,
+        "主叫号码,被叫号码,开始时间,通话时长,计费时长\n\
+         13800138000,13900139000,2024-03-05 09:00:00,30,1\n\
+         13800138000,13900139001,2024-03-05 09:05:00,66,1:06\n\
+         13800138000,13900139002,2024-03-05 09:10:00,66,66秒\n",
+    )
+    .unwrap();
+    let opts = options();
+    let local = read_side(&[local], &opts).expect("local");
+    let carrier = read_side(&[bill], &opts).expect("bill");
+    assert_eq!(carrier.stats.billed_unreadable, 2);
+    assert_eq!(
+        carrier.stats.billed_unreadable_first,
+        Some((0, 3, "1:06".to_string()))
+    );
+
+    let recon = nianshen_cdr::reconcile(&local, &carrier, &nianshen_cdr::MatchOptions::default())
+        .expect("reconcile");
+    assert_eq!(recon.matched, 3);
+    let warning = recon
+        .warnings
+        .iter()
+        .find(|w| w.id == "billed_cells_unreadable")
+        .expect("a warning names the cells");
+    assert!(warning.message.contains("2 通通话"), "{}", warning.message);
+    assert!(warning.message.contains("第 3 行"), "{}", warning.message);
+    assert!(warning.message.contains("1:06"), "{}", warning.message);
+}
