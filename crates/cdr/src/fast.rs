@@ -1019,9 +1019,9 @@ fn fast_time(b: &[u8], tz: i64, last_day: &std::cell::Cell<(u128, i64)>) -> Opti
     Some((local - tz, true))
 }
 
-/// Returns the seconds since midnight of a word of eight ASCII digits whose
-/// hours, minutes and seconds start at the bytes `at`; `None` when a byte
-/// is not a digit or the time is impossible.
+/// Returns the seconds since midnight of a word of eight ASCII digits
+/// whose hours, minutes and seconds start at the bytes `at`. Returns
+/// `None` when a byte is not a digit or the time is impossible.
 fn seconds_of_day(word: u64, at: [u32; 3]) -> Option<u32> {
     if !all_digits(word) {
         return None;
@@ -1124,7 +1124,7 @@ mod tests {
     }
 
     #[test]
-    fn hand_parsed_times_with_a_byte_changed_equal_the_general_parser() {
+    fn fast_time_one_byte_changed() {
         let tz = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {
@@ -1265,7 +1265,7 @@ mod tests {
     }
 
     #[test]
-    fn billed_cells_that_are_no_number_count_alike() {
+    fn blocks_billed_text_cells() {
         let mut text = String::from("主叫号码,被叫号码,开始时间,通话时长,计费时长\n");
         for i in 0..3000u64 {
             let billed = match i % 97 {
@@ -1290,7 +1290,7 @@ mod tests {
     }
 
     #[test]
-    fn gb18030_blocks_read_as_the_general_reader_reads() {
+    fn blocks_gb18030() {
         // 億 is B0 7C in GBK: its second byte is a `|`, which splits a
         // cell wrongly unless the text is decoded first.
         let text = export(3000, "")
@@ -1315,7 +1315,7 @@ mod tests {
     }
 
     #[test]
-    fn windows_line_ends_and_a_quote_inside_read_alike() {
+    fn blocks_crlf_and_inner_quote() {
         let crlf = export(700, "").replace('\n', "\r\n");
         for block in [100, 1000, 4096] {
             compare(&crlf, block, true);
@@ -1360,7 +1360,7 @@ mod tests {
     }
 
     #[test]
-    fn one_large_file_spills_block_by_block() {
+    fn spill_large_file_by_block() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("local.csv");
         std::fs::write(&path, export(6000, "")).unwrap();
@@ -1378,7 +1378,7 @@ mod tests {
     }
 
     #[test]
-    fn a_file_given_up_after_spilling_counts_each_call_once() {
+    fn spill_given_up_file_counts_once() {
         // The quote in the last row makes the fast path give up after it
         // has spilled most of the file; the general reader starts over.
         let dir = tempfile::tempdir().unwrap();
@@ -1409,7 +1409,7 @@ mod tests {
     }
 
     #[test]
-    fn packed_words_are_their_bytes_and_length() {
+    fn pack_agent_byte_layout() {
         for n in 0..20usize {
             let text: Vec<u8> = (0..n).map(|i| b'A' + (i * 7 % 26) as u8).collect();
             let expected = (1..=15).contains(&n).then(|| {
@@ -1424,7 +1424,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_digits_are_digits_only() {
+    fn plain_digits_cases() {
         for (text, plain) in [
             ("13800138000", true),
             ("0", true),

@@ -410,7 +410,8 @@ fn bytes_of(paths: &[PathBuf]) -> u64 {
         .sum()
 }
 
-/// Where a side's partitions ended at one moment.
+/// The record count of each partition of a side at one moment, to cut
+/// the partitions back to.
 pub(crate) struct SpillMark {
     /// Records per partition; `None` before the partitions were made.
     counts: Option<Vec<u64>>,
@@ -424,12 +425,12 @@ pub(crate) struct SideSpill {
     input_bytes: u64,
     /// The side's place among the budget's sides.
     place: usize,
-    /// Records the side may hold before it spills, decided when it first
-    /// holds its quarter of the budget.
+    /// Records the side may keep in memory before it spills, decided when it
+    /// first reaches its quarter of the budget.
     hold: Option<usize>,
     out: Option<PartWriters>,
-    /// The most records written at once: about the most that reading
-    /// held in memory.
+    /// The maximum number of records written at once, which is about the
+    /// maximum that reading kept in memory.
     largest_batch: usize,
 }
 
@@ -449,11 +450,11 @@ impl SideSpill {
 
     /// Returns whether `held` records in memory are to be spilled now.
     ///
-    /// A side spills once it holds a quarter of the budget, except the
-    /// smaller of two sides (by the bytes of their files, a carrier's bill
-    /// beside a PBX's export): it may hold half the budget, since the larger
-    /// one then holds a quarter at most. At 10⁸ calls a side this keeps
-    /// the bill in memory and halves what goes to disk and back.
+    /// A side spills once it keeps a quarter of the budget in memory. The
+    /// smaller of two sides (by the bytes of their files, such as a
+    /// carrier's bill beside a PBX's export) may keep half, because the
+    /// larger one then keeps a quarter at most. At 10⁸ calls a side this
+    /// keeps the bill in memory and halves what goes to disk and back.
     pub(crate) fn due(&mut self, held: usize) -> bool {
         let quarter = self.budget.side_records();
         if held < quarter {
@@ -678,7 +679,7 @@ pub(crate) struct Spilled {
     parts: Vec<(PathBuf, u64)>,
     /// Earliest and latest record time.
     times: Option<(u32, u32)>,
-    /// The most records written at once while the side was read.
+    /// The maximum number of records written at once while the side was read.
     pub(crate) largest_batch: usize,
 }
 
@@ -718,7 +719,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_smaller_side_of_two_may_hold_half_the_budget() {
+    fn spill_smaller_side_keeps_half_budget() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str, bytes: usize| {
             let path = dir.path().join(name);

@@ -49,7 +49,7 @@ fn named_start_column_wins_over_bare_time() {
 }
 
 #[test]
-fn date_column_beside_times_of_day_gives_the_day() {
+fn start_date_joins_time_of_day() {
     let side = read(
         "日期,时间,主叫号码,被叫号码,通话时长\n\
          2024-03-05,09:00:00,13800138000,13900139000,30\n\
@@ -68,7 +68,7 @@ fn date_column_beside_times_of_day_gives_the_day() {
 }
 
 #[test]
-fn date_column_alone_is_the_start() {
+fn start_date_alone_is_start() {
     let side = read(
         "日期,主叫号码,被叫号码,通话时长\n\
          2024-03-05 09:00:00,13800138000,13900139000,30\n",
@@ -79,7 +79,7 @@ fn date_column_alone_is_the_start() {
 }
 
 #[test]
-fn billed_cells_that_are_no_number_are_counted() {
+fn billed_text_cells_counted() {
     let dir = tempfile::tempdir().unwrap();
     let (local, bill) = (dir.path().join("local.csv"), dir.path().join("bill.csv"));
     std::fs::write(
