@@ -11,7 +11,9 @@
 //! the registry of [`crate::remove_temp_folders`], on Ctrl-C or SIGTERM. The lists are moved in one by one. An old list of the same
 //! name is first moved aside into the staging folder, so that every old
 //! list can go back when a move fails. An interrupt waits until the moves
-//! are done.
+//! are done, and so does another run publishing into the same folder: the
+//! moves hold an advisory lock on the output folder, so that the folder
+//! ends up with one run's whole set, never a mix of two.
 //!
 //! NOTE: the files are not flushed to disk before they are moved, so a
 //! power loss right after a run can leave lists with missing data.
@@ -75,6 +77,7 @@ impl Staging {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         fs::create_dir_all(out_dir)?;
+        let _folder_lock = lock_folder(out_dir);
         let names = self.staged_names()?;
         for name in &names {
             let target = out_dir.join(name);
@@ -144,6 +147,24 @@ impl Drop for Staging {
             }
         }
         untrack_folder(&self.dir);
+    }
+}
+
+/// Takes an exclusive advisory lock on `dir`, waiting while another
+/// process holds it; the lock ends when the returned handle is dropped.
+/// Returns None where a folder cannot be opened or locked (a platform or
+/// file system without such locks), after which publishing goes on
+/// unlocked.
+fn lock_folder(dir: &Path) -> Option<fs::File> {
+    let folder = fs::File::open(dir)
+        .inspect_err(|e| tracing::debug!(dir = %dir.display(), error = %e, "output folder not opened for locking"))
+        .ok()?;
+    match folder.lock() {
+        Ok(()) => Some(folder),
+        Err(e) => {
+            tracing::debug!(dir = %dir.display(), error = %e, "output folder not locked");
+            None
+        }
     }
 }
 
@@ -337,6 +358,33 @@ mod tests {
         assert!(restored);
         assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "old a");
         assert_eq!(fs::read_to_string(out.join("b.csv")).unwrap(), "old b");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn publish_waits_for_folder_lock() {
+        let root = tempfile::tempdir().unwrap();
+        let out = root.path().join("out");
+        fs::create_dir(&out).unwrap();
+        write(&out, "a.csv", "old a");
+        let staging = Staging::create(&out).unwrap();
+        write(staging.path(), "a.csv", "new a");
+        // Another run's lock: flock locks belong to the open file, so a
+        // second open in this process conflicts with it as another
+        // process's would.
+        let other = lock_folder(&out).expect("folder lock");
+
+        let publisher = {
+            let out = out.clone();
+            std::thread::spawn(move || staging.publish(&out))
+        };
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let while_locked = fs::read_to_string(out.join("a.csv")).unwrap();
+        drop(other);
+        publisher.join().unwrap().unwrap();
+
+        assert_eq!(while_locked, "old a");
+        assert_eq!(fs::read_to_string(out.join("a.csv")).unwrap(), "new a");
     }
 
     #[test]
