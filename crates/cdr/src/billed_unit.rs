@@ -15,6 +15,12 @@
 //! made per number often lists only a handful of calls. A column that a mapping names
 //! `billed_minutes` keeps minutes.
 //!
+//! Cells written as durations (`1:06`, `66秒`, `1分6秒`, `2分钟`, a
+//! workbook duration) carry their own unit: they are read as seconds, and a
+//! file with any of them has its whole column read as seconds, whatever its
+//! header or mapping states. Plain numbers in such a column are then taken
+//! as seconds too, and the warning counts them.
+//!
 //! Records keep the bill's value as written ([`crate::Record::billed_min`]),
 //! so that the unit can be decided once the whole file has been read, on
 //! either reader.
@@ -95,6 +101,11 @@ pub(crate) struct BilledSums {
     probes: u64,
     /// Probes whose billed value is at least their talk seconds.
     seconds_like: u64,
+    /// Records with a read billed cell.
+    read: u64,
+    /// Records whose billed cell is a duration, in seconds
+    /// ([`crate::normalize::Billed::Seconds`]).
+    pub(crate) durations: u64,
 }
 
 impl BilledSums {
@@ -107,6 +118,7 @@ impl BilledSums {
             return;
         }
         self.seconds_as_minutes += billed.div_ceil(60);
+        self.read += 1;
         if r.talk_secs >= PROBE_MIN_TALK_SECS {
             self.probes += 1;
             self.seconds_like += u64::from(r.billed_min >= r.talk_secs);
@@ -119,6 +131,8 @@ impl BilledSums {
         self.seconds_as_minutes += o.seconds_as_minutes;
         self.probes += o.probes;
         self.seconds_like += o.seconds_like;
+        self.read += o.read;
+        self.durations += o.durations;
     }
 
     /// Returns whether the values show a column of seconds.
@@ -161,6 +175,15 @@ pub(crate) fn resolve(files: &mut [FileInfo], units: &[ColumnUnit], sums: &[Bill
         };
         let unit = match units.get(i).copied().unwrap_or(ColumnUnit::None) {
             ColumnUnit::None => None,
+            // Cells written as durations carry their unit, whatever the
+            // header or mapping says; plain numbers beside them are then
+            // read as seconds too.
+            _ if sums.durations > 0 => {
+                move_column(file, Role::BilledMinutes, BilledUnit::Seconds.role());
+                file.billed_durations = sums.durations;
+                file.billed_plain_as_seconds = sums.read - sums.durations;
+                Some(BilledUnit::Seconds)
+            }
             ColumnUnit::Stated(unit) => Some(unit),
             ColumnUnit::FromValues if seconds => {
                 move_column(file, Role::BilledMinutes, BilledUnit::Seconds.role());
@@ -207,29 +230,37 @@ fn move_column(file: &mut FileInfo, from: Role, to: Role) {
     }
 }
 
-/// Returns the warnings about billed columns whose values showed seconds,
-/// one per side that has such files. Each side comes with the words that
-/// name its files in Chinese and English, e.g. 运营商话单 and the
-/// carrier's files.
+/// Returns the warnings about billed columns read as seconds because of
+/// their values: values at least the talk seconds, or cells written as
+/// durations. Each side with such files gets one warning of each kind.
+/// Each side comes with the words that name its files in Chinese and
+/// English, e.g. 运营商话单 and the carrier's files.
 pub(crate) fn inferred_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for (files_zh, files_en, stats) in sides {
-        let files: Vec<String> = stats
-            .files
-            .iter()
-            .filter(|f| f.billed_unit_inferred)
-            .map(|f| {
-                let column = f
-                    .columns
-                    .get(Role::BilledSeconds.name())
-                    .map_or("", String::as_str);
-                format!("{} [{column}]", f.path.display())
-            })
-            .collect();
-        if files.is_empty() {
+        let list = |keep: fn(&FileInfo) -> bool| {
+            let files: Vec<String> = stats
+                .files
+                .iter()
+                .filter(|f| keep(f))
+                .map(|f| {
+                    let column = f
+                        .columns
+                        .get(Role::BilledSeconds.name())
+                        .map_or("", String::as_str);
+                    format!("{} [{column}]", f.path.display())
+                })
+                .collect();
+            files.join(", ")
+        };
+        let durations = list(|f| f.billed_durations > 0);
+        if !durations.is_empty() {
+            warnings.push(durations_warning(files_zh, files_en, stats, &durations));
+        }
+        let list = list(|f| f.billed_unit_inferred);
+        if list.is_empty() {
             continue;
         }
-        let list = files.join(", ");
         warnings.push(Warning {
             id: "billed_column_read_as_seconds".to_string(),
             message: format!(
@@ -243,8 +274,37 @@ pub(crate) fn inferred_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<Warni
     warnings
 }
 
+/// Returns the warning about the files in `list` whose billed cells are
+/// written as durations, with the count of plain numbers among them.
+fn durations_warning(files_zh: &str, files_en: &str, stats: &SideStats, list: &str) -> Warning {
+    let durations: u64 = stats.files.iter().map(|f| f.billed_durations).sum();
+    let plain: u64 = stats.files.iter().map(|f| f.billed_plain_as_seconds).sum();
+    let (plain_zh, plain_en) = if plain > 0 {
+        (
+            format!("同一列中另有 {plain} 个纯数字也按秒读取；如果它们是分钟，请把该列统一导出为纯数字后重新运行。"),
+            format!(
+                " {plain} {} in the same column {} read as seconds too; if {} minutes, export the column as plain numbers throughout and run again.",
+                if plain == 1 { "plain number" } else { "plain numbers" },
+                if plain == 1 { "was" } else { "were" },
+                if plain == 1 { "it is" } else { "they are" },
+            ),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    Warning {
+        id: "billed_column_read_as_durations".to_string(),
+        message: format!(
+            "{files_zh}中有 {durations} 个计费时长写成时长（如 1:06、66秒、1分6秒），已按秒读取：{list}。计费按秒比对，计费分钟数按每通向上取整到整分钟计。{plain_zh}"
+        ),
+        message_en: format!(
+            "{durations} billed cells in {files_en} are written as durations (e.g. 1:06, 66秒, 1分6秒), so they were read as seconds: {list}. Billing is compared in seconds, and billed minutes count each call rounded up to whole minutes.{plain_en}"
+        ),
+    }
+}
+
 /// Returns a warning per side whose usable records have billed cells that
-/// are text but no number (`1:06`, `66秒`): those calls are not compared on
+/// are text but neither a number nor a duration (`约两分钟`): those calls are not compared on
 /// billing, and the first such cell is named.
 pub(crate) fn unreadable_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<Warning> {
     let mut warnings = Vec::new();

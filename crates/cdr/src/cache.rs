@@ -30,7 +30,7 @@ use crate::tally::Fnv;
 
 /// The entry format and reader version; changed whenever either changes
 /// what an entry contains.
-const FORMAT: &str = "nianshen-records-7";
+const FORMAT: &str = "nianshen-records-8";
 
 /// Bytes of one record in an entry (and in a spilled partition).
 pub(crate) const RECORD_BYTES: usize = 39;

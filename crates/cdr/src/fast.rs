@@ -29,7 +29,7 @@ use nianshen_table::{Cell, Event, Flow, RowView, SourceInfo, TextEncoding};
 use crate::layout::{plan, BufferedRow, LayoutKind, Plan, SNIFF_ROWS};
 use crate::mapping::{Mapping, Role};
 use crate::model::Record;
-use crate::normalize::{normalize_number, parse_amount, NumberValue};
+use crate::normalize::{normalize_number, parse_billed, Billed, NumberValue};
 use crate::numkey::{all_digits, digit_key, word_at, INTERNED};
 use crate::read::ReadOptions;
 use crate::row::{self, RowCtx};
@@ -564,6 +564,8 @@ struct FastRow {
     talk_secs: u32,
     billed_min: u32,
     billed_read: bool,
+    /// The billed cell is a duration, so `billed_min` holds seconds.
+    billed_duration: bool,
     /// The billed cell has text that is no number.
     billed_garbled: bool,
     answered: bool,
@@ -784,18 +786,20 @@ impl<'a> LineParser<'a> {
             Some(role) => {
                 let c = self.cell(line, role);
                 match small_int(c.as_bytes()) {
-                    Some(m) => (Some(m), false),
+                    Some(m) => (Some(Billed::Plain(m)), false),
                     None => {
-                        let m = parse_amount(nianshen_table::CellRef::Text(c))
-                            .filter(|m| *m >= 0.0 && *m < 4e9)
-                            .map(|m| m.round() as u32);
-                        (m, m.is_none() && !c.trim().is_empty())
+                        let b = parse_billed(nianshen_table::CellRef::Text(c));
+                        (b, b.is_none() && !c.trim().is_empty())
                     }
                 }
             }
         };
         let billed_read = billed.is_some();
-        let billed_min = billed.unwrap_or(talk_secs.div_ceil(60));
+        let billed_duration = matches!(billed, Some(Billed::Seconds(_)));
+        let billed_min = match billed {
+            Some(Billed::Plain(n) | Billed::Seconds(n)) => n,
+            None => talk_secs.div_ceil(60),
+        };
         let success = plan.has(Role::Outcome)
             && is_word(&plan.success, self.cell(line, Role::Outcome).trim());
         let agent = self.agent(line);
@@ -806,6 +810,7 @@ impl<'a> LineParser<'a> {
             talk_secs,
             billed_min,
             billed_read,
+            billed_duration,
             billed_garbled,
             answered,
             conflict,
@@ -920,6 +925,9 @@ impl<'a> LineParser<'a> {
             no_seconds: !f.has_seconds,
             billed_read: f.billed_read,
         });
+        if f.billed_duration {
+            self.tally.billed_duration(self.file_idx);
+        }
         if f.billed_garbled {
             let text = self
                 .probe
@@ -1271,6 +1279,7 @@ mod tests {
             let billed = match i % 97 {
                 5 => "1:06".to_string(),
                 40 => "66秒".to_string(),
+                50 => "见附件".to_string(),
                 60 => String::new(),
                 _ => (1 + i % 5).to_string(),
             };

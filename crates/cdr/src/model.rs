@@ -82,6 +82,18 @@ pub struct FileInfo {
     /// them, so it was read as seconds (see [`crate::BilledUnit`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub billed_unit_inferred: bool,
+    /// Billed cells written as durations (`1:06`, `66秒`, a workbook
+    /// duration). With any, the column is read as seconds.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub billed_durations: u64,
+    /// Billed cells that are plain numbers in a column read as seconds
+    /// because of its durations.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub billed_plain_as_seconds: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl FileInfo {
@@ -164,7 +176,7 @@ pub struct SideStats {
     /// Number cells holding placeholders such as `138****1234`.
     pub masked_numbers: u64,
     /// Usable answered records whose billed cell has text that is no
-    /// number (`1:06`, `66秒`): their billing is not compared.
+    /// number or duration (`约两分钟`): their billing is not compared.
     #[serde(default)]
     pub billed_unreadable: u64,
     /// The first of them: file index, row and the cell as written.

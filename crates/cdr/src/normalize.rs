@@ -574,14 +574,55 @@ fn parse_unit_duration(s: &str) -> Option<f64> {
 
 /// Parses a cell of a column that a total row (合计) adds up: talk time
 /// with the duration parser the rows use (`65`, `1分23秒`, `00:01:23`),
-/// billed minutes and fees as amounts.
+/// billed cells as [`parse_billed`] reads them, fees as amounts.
 pub(crate) fn parse_summable(role: crate::mapping::Role, cell: CellRef<'_>) -> Option<f64> {
-    if role == crate::mapping::Role::TalkSeconds {
-        if let Some(secs) = parse_duration(cell) {
-            return Some(f64::from(secs));
-        }
+    use crate::mapping::Role;
+    match role {
+        Role::TalkSeconds => parse_duration(cell)
+            .map(f64::from)
+            .or_else(|| parse_amount(cell)),
+        Role::BilledMinutes | Role::BilledSeconds => parse_billed(cell).map(|b| match b {
+            Billed::Plain(n) | Billed::Seconds(n) => f64::from(n),
+        }),
+        _ => parse_amount(cell),
     }
-    parse_amount(cell)
+}
+
+/// A billed cell as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Billed {
+    /// A plain number, in the unit of its column (minutes or seconds).
+    Plain(u32),
+    /// A duration written with its own units (`1:06`, `66秒`, `1分6秒`,
+    /// `2分钟`, a workbook duration), in seconds.
+    Seconds(u32),
+}
+
+/// Parses a billed cell: a plain amount (`2`, `2.0`, `1,234`), or a
+/// duration that carries its units. Returns None for an empty cell, text
+/// that is neither, or a value outside 0 to 4×10⁹.
+pub fn parse_billed(cell: CellRef<'_>) -> Option<Billed> {
+    let in_range = |v: f64| (0.0..4e9).contains(&v).then(|| v.round() as u32);
+    match cell {
+        CellRef::Number(n) => in_range(n).map(Billed::Plain),
+        CellRef::Duration(_) | CellRef::DateTime(_) => parse_duration(cell).map(Billed::Seconds),
+        CellRef::Text(s) => {
+            let s = s.trim();
+            if s.contains([':', '：', '秒', '分', '时'])
+                || s.ends_with(['s', 'S', 'm', 'M', 'h', 'H'])
+            {
+                let s = s.replace('：', ":");
+                parse_duration_text(&s)
+                    .and_then(in_range)
+                    .map(Billed::Seconds)
+            } else {
+                parse_amount(CellRef::Text(s))
+                    .and_then(in_range)
+                    .map(Billed::Plain)
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Parses an amount or a count: digits with an optional fraction, a
@@ -776,6 +817,35 @@ mod tests {
             assert_eq!(parse_duration(CellRef::Text(text)), want, "{text}");
         }
         assert_eq!(parse_duration(CellRef::Duration(151.6)), Some(152));
+    }
+
+    #[test]
+    fn billed_cells_keep_their_units() {
+        let cases = [
+            ("2", Some(Billed::Plain(2))),
+            (" 1,234 ", Some(Billed::Plain(1234))),
+            ("2.4", Some(Billed::Plain(2))),
+            ("1:06", Some(Billed::Seconds(66))),
+            ("00:01:06", Some(Billed::Seconds(66))),
+            ("0：01：06", Some(Billed::Seconds(66))),
+            ("66秒", Some(Billed::Seconds(66))),
+            ("1分6秒", Some(Billed::Seconds(66))),
+            ("2分钟", Some(Billed::Seconds(120))),
+            ("2分", Some(Billed::Seconds(120))),
+            ("66s", Some(Billed::Seconds(66))),
+            ("-3", None),
+            ("1:xx", None),
+            ("约两分钟", None),
+            ("", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_billed(CellRef::Text(text)), want, "{text}");
+        }
+        assert_eq!(parse_billed(CellRef::Number(3.0)), Some(Billed::Plain(3)));
+        assert_eq!(
+            parse_billed(CellRef::Duration(66.2)),
+            Some(Billed::Seconds(66))
+        );
     }
 
     #[test]

@@ -697,6 +697,8 @@ impl<'o> SideBuilder<'o> {
                 })
                 .collect(),
             billed_unit_inferred: false,
+            billed_durations: 0,
+            billed_plain_as_seconds: 0,
         });
         self.side.signals.push(FileSignals::default());
         self.billed_units.push(ColumnUnit::of(plan));

@@ -8,8 +8,8 @@ use crate::layout::Plan;
 use crate::mapping::Role;
 use crate::model::BadRow;
 use crate::normalize::{
-    leading_zero_lost, mask_text, normalize_number, parse_amount, parse_column_time,
-    parse_duration, NumberValue, Stamp,
+    leading_zero_lost, mask_text, normalize_number, parse_billed, parse_column_time,
+    parse_duration, Billed, NumberValue, Stamp,
 };
 use crate::signals::FileSignals;
 use crate::vocab::{is_word, Answer, Direction, Vocabulary};
@@ -86,6 +86,8 @@ pub(crate) struct Parsed {
     pub billed_min: u32,
     /// `billed_min` comes from the bill's billed column.
     pub billed_read: bool,
+    /// The billed cell is a duration, so `billed_min` holds seconds.
+    pub billed_duration: bool,
     /// The billed cell as written when it has text that is no number.
     pub billed_garbled: Option<String>,
     pub answered: bool,
@@ -182,14 +184,16 @@ pub(crate) fn parse(
         .billed_role()
         .and_then(|role| plan.col(role))
         .map(|c| view.get(c));
-    let billed = billed_cell
-        .and_then(parse_amount)
-        .filter(|m| *m >= 0.0 && *m < 4e9);
+    let billed = billed_cell.and_then(parse_billed);
     let billed_read = billed.is_some();
+    let billed_duration = matches!(billed, Some(Billed::Seconds(_)));
     let billed_garbled = billed_cell
         .filter(|c| billed.is_none() && !c.is_blank())
         .map(|c| c.to_text());
-    let billed_min = billed.map_or(talk_secs.div_ceil(60), |m| m.round() as u32);
+    let billed_min = match billed {
+        Some(Billed::Plain(n) | Billed::Seconds(n)) => n,
+        None => talk_secs.div_ceil(60),
+    };
     let agent = plan
         .has(Role::Agent)
         .then(|| text(Role::Agent).trim().to_string())
@@ -227,6 +231,7 @@ pub(crate) fn parse(
         talk_secs,
         billed_min,
         billed_read,
+        billed_duration,
         billed_garbled,
         answered,
         conflict,

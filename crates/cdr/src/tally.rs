@@ -186,8 +186,19 @@ impl Tally {
             no_seconds: !p.time.has_seconds,
             billed_read: p.billed_read,
         });
+        if p.billed_duration {
+            self.billed_duration(at.file_idx);
+        }
         if let Some(text) = &p.billed_garbled {
             self.billed_unreadable(at.file_idx, p.row, text);
+        }
+    }
+
+    /// Counts a usable record, just pushed, whose billed cell is a
+    /// duration in seconds.
+    pub(crate) fn billed_duration(&mut self, file_idx: u32) {
+        if let Some(sums) = self.billed.get_mut(file_idx as usize) {
+            sums.durations += 1;
         }
     }
 

@@ -79,7 +79,7 @@ fn start_date_alone_is_start() {
 }
 
 #[test]
-fn billed_text_cells_counted() {
+fn billed_durations_read_as_seconds() {
     let dir = tempfile::tempdir().unwrap();
     let (local, bill) = (dir.path().join("local.csv"), dir.path().join("bill.csv"));
     std::fs::write(
@@ -87,35 +87,57 @@ fn billed_text_cells_counted() {
         "主叫号码,被叫号码,开始时间,通话时长\n\
          13800138000,13900139000,2024-03-05 09:00:00,30\n\
          13800138000,13900139001,2024-03-05 09:05:00,66\n\
-         13800138000,13900139002,2024-03-05 09:10:00,66\n",
+         13800138000,13900139002,2024-03-05 09:10:00,66\n\
+         13800138000,13900139003,2024-03-05 09:15:00,20\n",
     )
     .unwrap();
     std::fs::write(
         &bill,
         "主叫号码,被叫号码,开始时间,通话时长,计费时长\n\
-         13800138000,13900139000,2024-03-05 09:00:00,30,1\n\
-         13800138000,13900139001,2024-03-05 09:05:00,66,1:06\n\
-         13800138000,13900139002,2024-03-05 09:10:00,66,66秒\n",
+         13800138000,13900139000,2024-03-05 09:00:00,30,60\n\
+         13800138000,13900139001,2024-03-05 09:05:00,66,0:02:00\n\
+         13800138000,13900139002,2024-03-05 09:10:00,66,2分钟\n\
+         13800138000,13900139003,2024-03-05 09:15:00,20,见附件\n",
     )
     .unwrap();
     let opts = options();
     let local = read_side(&[local], &opts).expect("local");
     let carrier = read_side(&[bill], &opts).expect("bill");
-    assert_eq!(carrier.stats.billed_unreadable, 2);
+
+    let file = &carrier.stats.files[0];
+    assert_eq!(file.billed_unit(), Some(nianshen_cdr::BilledUnit::Seconds));
+    assert_eq!(file.billed_durations, 2);
+    assert_eq!(file.billed_plain_as_seconds, 1);
+    assert_eq!(carrier.stats.billed_minutes, 1 + 2 + 2 + 1);
+    assert_eq!(carrier.stats.billed_unreadable, 1);
     assert_eq!(
         carrier.stats.billed_unreadable_first,
-        Some((0, 3, "1:06".to_string()))
+        Some((0, 5, "见附件".to_string()))
     );
 
     let recon = nianshen_cdr::reconcile(&local, &carrier, &nianshen_cdr::MatchOptions::default())
         .expect("reconcile");
-    assert_eq!(recon.matched, 3);
-    let warning = recon
+    assert_eq!(recon.matched, 4);
+    let ids: Vec<&str> = recon.warnings.iter().map(|w| w.id.as_str()).collect();
+    assert!(ids.contains(&"billed_column_read_as_durations"), "{ids:?}");
+    let unreadable = recon
         .warnings
         .iter()
         .find(|w| w.id == "billed_cells_unreadable")
-        .expect("a warning names the cells");
-    assert!(warning.message.contains("2 通通话"), "{}", warning.message);
-    assert!(warning.message.contains("第 3 行"), "{}", warning.message);
-    assert!(warning.message.contains("1:06"), "{}", warning.message);
+        .expect("a warning names the cell");
+    assert!(
+        unreadable.message.contains("1 通通话"),
+        "{}",
+        unreadable.message
+    );
+    assert!(
+        unreadable.message.contains("第 5 行"),
+        "{}",
+        unreadable.message
+    );
+    assert!(
+        unreadable.message.contains("见附件"),
+        "{}",
+        unreadable.message
+    );
 }

@@ -173,6 +173,71 @@ fn plain_column_of_short_calls_in_seconds() {
     assert_eq!(r["carrier"]["files"][0]["billed_unit_inferred"], true);
 }
 
+/// Writes `secs` seconds in the form `form` picks: `h:mm:ss`, `m:ss`,
+/// `X分Y秒` or `X秒`.
+fn as_duration(secs: u32, form: usize) -> String {
+    match form % 4 {
+        0 => format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
+        1 => format!("{}:{:02}", secs / 60, secs % 60),
+        2 => format!("{}分{}秒", secs / 60, secs % 60),
+        _ => format!("{secs}秒"),
+    }
+}
+
+#[test]
+fn duration_cells_compared_in_seconds() {
+    // Even under a header that states minutes, cells written as durations
+    // carry their own unit.
+    for header in ["计费时长", "计费时长(分钟)"] {
+        let dir = tempfile::tempdir().unwrap();
+        let (l, c) = write_sides(dir.path(), header, |i| as_duration(bill_secs(i), i));
+
+        let r = recon(&l, &c, &["--billing", "6/6"]);
+
+        assert_eq!(r["billing"]["unit"], "seconds", "{header}");
+        assert_eq!(r["billing"]["compared"], TALKS.len(), "{header}");
+        assert_eq!(r["classes"]["billing_differs"], 1, "{header}");
+        assert_eq!(r["billing"]["difference_seconds"], 6, "{header}");
+        assert_eq!(
+            warning_ids(&r),
+            ["billed_column_read_as_durations"],
+            "{header}"
+        );
+        let message = r["warnings"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("{} 个计费时长", TALKS.len())),
+            "{message}"
+        );
+        assert!(!message.contains("纯数字"), "{message}");
+        let file = &r["carrier"]["files"][0];
+        assert_eq!(file["billed_durations"], TALKS.len(), "{file}");
+        assert!(file["columns"].get("billed_seconds").is_some(), "{file}");
+    }
+}
+
+#[test]
+fn plain_numbers_beside_durations_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, c) = write_sides(dir.path(), "计费时长", |i| match i {
+        0 => bill_secs(i).to_string(),
+        _ => as_duration(bill_secs(i), i),
+    });
+
+    let r = recon(&l, &c, &["--billing", "6/6"]);
+
+    assert_eq!(r["billing"]["unit"], "seconds");
+    assert_eq!(r["classes"]["billing_differs"], 1);
+    assert_eq!(r["carrier"]["files"][0]["billed_plain_as_seconds"], 1);
+    let warning = &r["warnings"][0];
+    assert_eq!(warning["id"], "billed_column_read_as_durations");
+    let (zh, en) = (
+        warning["message"].as_str().unwrap(),
+        warning["message_en"].as_str().unwrap(),
+    );
+    assert!(zh.contains("另有 1 个纯数字也按秒读取"), "{zh}");
+    assert!(en.contains("1 plain number in the same column was"), "{en}");
+}
+
 #[test]
 fn plain_column_in_minutes_unchanged() {
     let dir = tempfile::tempdir().unwrap();
@@ -259,7 +324,7 @@ fn empty_billed_cells_not_a_missing_column() {
     // Every other billed cell empty or unreadable, the rest in minutes.
     let (l, c) = write_sides(dir.path(), "计费时长", |i| match i % 4 {
         0 => String::new(),
-        1 => "1:06".to_string(),
+        1 => "见附件".to_string(),
         _ => TALKS[i].div_ceil(60).to_string(),
     });
     let (l, c) = (l.to_str().unwrap(), c.to_str().unwrap());
