@@ -1340,8 +1340,8 @@ mod tests {
         compare(&quoted, 1000, false);
     }
 
-    /// Reads the file at `path` in blocks of 4 KB under a budget of `share`
-    /// records a side.
+    /// Reads the file at `path` in blocks of 4 KB under a budget whose
+    /// pool holds `share` records.
     fn read_spilling(path: &std::path::Path, share: u64) -> crate::model::Side {
         let path = path.to_path_buf();
         let opts = ReadOptions::new(crate::vocab::tests::vocabulary());
@@ -1349,7 +1349,8 @@ mod tests {
             threads: 2,
             block_bytes: 4096,
             min_parallel_bytes: 0,
-            memory: Some(crate::spill::MemoryBudget::new(share * 4 * 40)),
+            // A pool of `share` records: seven eighths of the limit.
+            memory: Some(crate::spill::MemoryBudget::new(share * 40 / 7 * 8)),
             ..crate::read::ScanOptions::for_matching()
         };
         crate::read::read_side_with(&[path], &opts, &scan).unwrap()

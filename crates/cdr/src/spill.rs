@@ -1,9 +1,11 @@
 //! A memory budget for the call-record engine, and the partitions on disk
 //! that records spill into when they outgrow it.
 //!
-//! A side keeps its usable answered records in memory (40 bytes each) up
-//! to a quarter of the budget ([`MemoryBudget::side_records`]). Beyond
-//! that it writes them, partitioned by a hash of the key (caller, callee),
+//! The two sides of a reconciliation keep their usable answered records in
+//! memory (40 bytes each) while together they fit a pool of seven eighths
+//! of the budget ([`MemoryBudget::pool_records`]). The side that fills the
+//! pool (the larger one by the bytes of its files, when it can make room)
+//! writes its records, partitioned by a hash of the key (caller, callee),
 //! to files in a private temporary folder, and reads on. Both sides use the
 //! same hash and partition count, so records that can match each other
 //! always lie in the same partition: [`reconcile`] loads one partition of
@@ -16,17 +18,16 @@
 //! or budget using it is dropped, also when the run fails; a process killed
 //! outright leaves it behind in the temporary folder.
 //!
-//! NOTE: a file read on the parallel fast path is held whole until its last
-//! block is in, so a single file with more records than the side's share
-//! overshoots the budget while it is read; the budget is checked after
-//! every row on the row-by-row path and after every file on the fast path.
-//! The per-caller sums of `--out` (one entry per distinct calling number)
-//! also stay in memory.
+//! NOTE: the budget is checked after every row on the row-by-row path and
+//! after every block on the fast path, so a side can overshoot it by a
+//! block's records, and the smaller side by what the larger one reads
+//! before it next checks. The per-caller sums of `--out` (one entry per
+//! distinct calling number) also stay in memory.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::cache::{decode, encode, RECORD_BYTES};
@@ -137,8 +138,23 @@ fn physical_memory() -> Option<u64> {
 pub struct MemoryBudget {
     limit: u64,
     area: Arc<Mutex<Option<Arc<SpillDir>>>>,
-    /// The bytes of each side's files, in the order the sides started.
-    sides: Arc<Mutex<Vec<u64>>>,
+    /// The sides reading under the budget, in the order they started.
+    sides: Arc<Mutex<Vec<Share>>>,
+}
+
+/// One side's part of a budget.
+#[derive(Clone, Debug)]
+struct Share {
+    /// Bytes of the side's files.
+    bytes: u64,
+    /// Records the side holds in memory, as last reported.
+    held: Arc<AtomicUsize>,
+    /// Set by the smaller side of two when the pool is full, so that this
+    /// side spills at its next check.
+    spill_requested: Arc<AtomicBool>,
+    /// Set when the side has read all its files, after which it checks no
+    /// more.
+    finished: Arc<AtomicBool>,
 }
 
 impl MemoryBudget {
@@ -161,46 +177,53 @@ impl MemoryBudget {
         self.limit
     }
 
-    /// Returns the records one side may keep in memory: a quarter of the limit. The
-    /// rest covers the other side, the reader's buffers and the partition
-    /// being matched.
-    pub fn side_records(&self) -> usize {
-        usize::try_from(self.limit / 4 / RECORD_SIZE)
-            .unwrap_or(usize::MAX)
-            .max(1)
-    }
-
-    /// Returns the records the smaller side of two may keep when the larger
-    /// one spills past its quarter: half the limit, so that the two hold at
-    /// most three quarters of it.
-    fn smaller_side_records(&self) -> usize {
-        usize::try_from(self.limit / 2 / RECORD_SIZE)
+    /// Returns the records both sides together may keep in memory: seven
+    /// eighths of the limit. The last eighth covers the reader's buffers and
+    /// the matched pairs, 8 bytes each.
+    pub fn pool_records(&self) -> usize {
+        usize::try_from(self.limit / 8 * 7 / RECORD_SIZE)
             .unwrap_or(usize::MAX)
             .max(1)
     }
 
     /// Notes a side that starts reading files of `bytes`; returns its
-    /// place among the sides.
-    fn join(&self, bytes: u64) -> usize {
+    /// place among the sides and its share.
+    fn join(&self, bytes: u64) -> (usize, Share) {
+        let share = Share {
+            bytes,
+            held: Arc::default(),
+            spill_requested: Arc::default(),
+            finished: Arc::default(),
+        };
         match self.sides.lock() {
             Ok(mut sides) => {
-                sides.push(bytes);
-                sides.len() - 1
+                sides.push(share.clone());
+                (sides.len() - 1, share)
             }
-            Err(_) => usize::MAX,
+            Err(_) => (usize::MAX, share),
         }
     }
 
-    /// True when side `place` of `bytes` has a partner side with more
-    /// bytes of files (or as many, and started first).
-    fn is_smaller_side(&self, place: usize, bytes: u64) -> bool {
+    /// Returns the records that the sides other than `place` hold, and
+    /// the largest of them that has more bytes of files than `bytes` (or
+    /// as many, and started first).
+    fn others(&self, place: usize, bytes: u64) -> (usize, Option<Share>) {
         let Ok(sides) = self.sides.lock() else {
-            return false;
+            return (0, None);
         };
-        sides
-            .iter()
-            .enumerate()
-            .any(|(i, b)| i != place && (*b > bytes || (*b == bytes && i < place)))
+        let mut held = 0;
+        let mut larger: Option<&Share> = None;
+        for (i, side) in sides.iter().enumerate() {
+            if i == place {
+                continue;
+            }
+            held += side.held.load(Ordering::Relaxed);
+            let is_larger = side.bytes > bytes || (side.bytes == bytes && i < place);
+            if is_larger && larger.is_none_or(|l| l.bytes < side.bytes) {
+                larger = Some(side);
+            }
+        }
+        (held, larger.cloned())
     }
 
     /// Returns the spill folder, which the first side that spills creates
@@ -425,9 +448,7 @@ pub(crate) struct SideSpill {
     input_bytes: u64,
     /// The side's place among the budget's sides.
     place: usize,
-    /// Records the side may keep in memory before it spills, decided when it
-    /// first reaches its quarter of the budget.
-    hold: Option<usize>,
+    share: Share,
     out: Option<PartWriters>,
     /// The maximum number of records written at once, which is about the
     /// maximum that reading kept in memory.
@@ -438,9 +459,10 @@ impl SideSpill {
     /// Creates the spill of a side read from `paths` under `budget`.
     pub(crate) fn new(budget: MemoryBudget, paths: &[PathBuf]) -> Self {
         let input_bytes = bytes_of(paths);
+        let (place, share) = budget.join(input_bytes);
         SideSpill {
-            place: budget.join(input_bytes),
-            hold: None,
+            place,
+            share,
             budget,
             input_bytes,
             out: None,
@@ -448,26 +470,42 @@ impl SideSpill {
         }
     }
 
-    /// Returns whether `held` records in memory are to be spilled now.
+    /// Notes that the side holds `held` records and returns whether they
+    /// are to be spilled now.
     ///
-    /// A side spills once it keeps a quarter of the budget in memory. The
-    /// smaller of two sides (by the bytes of their files, such as a
-    /// carrier's bill beside a PBX's export) may keep half, because the
-    /// larger one then keeps a quarter at most. At 10⁸ calls a side this
-    /// keeps the bill in memory and halves what goes to disk and back.
+    /// The sides share a pool ([`MemoryBudget::pool_records`]). The side
+    /// that fills it spills, unless it is the smaller of two by the bytes
+    /// of their files (a carrier's bill beside a PBX's export) and the
+    /// larger one holds an eighth of the pool or more: then the larger one
+    /// is asked to spill at its next check (unless it has finished), and the
+    /// smaller keeps its records. At 10⁸ calls a side both sides fit, and beyond that the
+    /// bill stays in memory while the export goes to disk and back.
     pub(crate) fn due(&mut self, held: usize) -> bool {
-        let quarter = self.budget.side_records();
-        if held < quarter {
+        self.share.held.store(held, Ordering::Relaxed);
+        let requested = &self.share.spill_requested;
+        if held > 0 && requested.load(Ordering::Relaxed) && requested.swap(false, Ordering::Relaxed)
+        {
+            return true;
+        }
+        let pool = self.budget.pool_records();
+        // Below a quarter of the pool a side leaves the check to the other.
+        if held < pool / 4 {
             return false;
         }
-        let hold = *self.hold.get_or_insert_with(|| {
-            if self.out.is_none() && self.budget.is_smaller_side(self.place, self.input_bytes) {
-                self.budget.smaller_side_records()
-            } else {
-                quarter
+        let (others, larger) = self.budget.others(self.place, self.input_bytes);
+        if held.saturating_add(others) < pool {
+            return false;
+        }
+        match larger {
+            Some(larger)
+                if !larger.finished.load(Ordering::Relaxed)
+                    && larger.held.load(Ordering::Relaxed) >= pool / 8 =>
+            {
+                larger.spill_requested.store(true, Ordering::Relaxed);
+                false
             }
-        });
-        held >= hold
+            _ => true,
+        }
     }
 
     /// Writes `records` to the partitions and empties it (freeing its
@@ -500,6 +538,7 @@ impl SideSpill {
         self.largest_batch = self.largest_batch.max(records.len());
         out.write(records).map_err(|e| out.area.error(e))?;
         *records = Vec::new();
+        self.share.held.store(0, Ordering::Relaxed);
         Ok(())
     }
 
@@ -535,7 +574,9 @@ impl SideSpill {
         records: &mut Vec<Record>,
         bytes_seen: u64,
     ) -> Result<Option<Spilled>, CdrError> {
-        if self.out.is_none() && !self.due(records.len()) {
+        let due = self.due(records.len());
+        self.share.finished.store(true, Ordering::Relaxed);
+        if self.out.is_none() && !due {
             return Ok(None);
         }
         self.spill(records, bytes_seen)?;
@@ -719,7 +760,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spill_smaller_side_keeps_half_budget() {
+    fn spill_sides_share_one_pool() {
         let dir = tempfile::tempdir().unwrap();
         let file = |name: &str, bytes: usize| {
             let path = dir.path().join(name);
@@ -727,28 +768,63 @@ mod tests {
             vec![path]
         };
         let (pbx, bill) = (file("pbx.csv", 1000), file("bill.csv", 100));
-        // 64,000 bytes: a quarter is 400 records, half 800.
+        // 64,000 bytes: a pool of 1,400 records.
         let budget = MemoryBudget::new(64_000);
+        assert_eq!(budget.pool_records(), 1400);
         let mut alone = SideSpill::new(budget.clone(), &pbx);
-        assert!(!alone.due(399));
-        assert!(alone.due(400), "one side alone spills at a quarter");
-        let mut smaller = SideSpill::new(budget.clone(), &bill);
-        assert!(!smaller.due(400));
-        assert!(!smaller.due(799));
-        assert!(smaller.due(800));
+        assert!(!alone.due(1399));
+        assert!(alone.due(1400), "one side alone spills at the pool");
 
-        // Read at the same time: the larger side keeps to its quarter.
+        // The larger side fills the pool: it spills.
         let budget = MemoryBudget::new(64_000);
         let mut larger = SideSpill::new(budget.clone(), &pbx);
         let mut smaller = SideSpill::new(budget.clone(), &bill);
-        assert!(larger.due(400));
-        assert!(!smaller.due(500));
-        // Sides of the same size: the one that started first spills.
+        assert!(!smaller.due(600));
+        assert!(!larger.due(799));
+        assert!(larger.due(800));
+
+        // The smaller side fills it: the larger one spills at its next check.
+        let budget = MemoryBudget::new(64_000);
+        let mut larger = SideSpill::new(budget.clone(), &pbx);
+        let mut smaller = SideSpill::new(budget.clone(), &bill);
+        assert!(!larger.due(700));
+        assert!(!smaller.due(700));
+        assert!(larger.due(10), "asked to make room");
+        assert!(!larger.due(20), "asked once");
+
+        // A larger side that holds too little to make room, or has
+        // finished, leaves the spill to the smaller one.
+        let budget = MemoryBudget::new(64_000);
+        let mut larger = SideSpill::new(budget.clone(), &pbx);
+        let mut smaller = SideSpill::new(budget.clone(), &bill);
+        assert!(!larger.due(100));
+        assert!(smaller.due(1300));
+        let budget = MemoryBudget::new(64_000);
+        let larger = SideSpill::new(budget.clone(), &pbx);
+        let mut smaller = SideSpill::new(budget.clone(), &bill);
+        let one = Record {
+            caller: 1,
+            callee: 2,
+            time: 0,
+            talk_secs: 1,
+            billed_min: 1,
+            file: 0,
+            row: 1,
+            agent: 0,
+            no_seconds: false,
+            billed_read: false,
+        };
+        let mut records = vec![one; 700];
+        assert!(larger.finish(&mut records, 1000).unwrap().is_none());
+        assert!(smaller.due(700));
+
+        // Sides of the same size: the one that started first counts as the larger.
         let budget = MemoryBudget::new(64_000);
         let mut first = SideSpill::new(budget.clone(), &pbx);
         let mut second = SideSpill::new(budget.clone(), &pbx);
-        assert!(!second.due(500));
-        assert!(first.due(400));
+        assert!(!first.due(700));
+        assert!(!second.due(700));
+        assert!(first.due(700));
     }
 
     #[test]

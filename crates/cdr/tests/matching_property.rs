@@ -244,7 +244,7 @@ fn matching_equals_brute_force() {
         // The same sides spilled to disk (a budget of a few records) give
         // the same summary.
         let mut scan = ScanOptions::default();
-        scan.memory = Some(MemoryBudget::new(400));
+        scan.memory = Some(MemoryBudget::new(100));
         let ls = read_side_with(&[l_path], &opts, &scan).expect("local side");
         let cs = read_side_with(&[c_path], &opts, &scan).expect("carrier side");
         spilled_cases += usize::from(ls.is_spilled());

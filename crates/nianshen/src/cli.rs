@@ -194,7 +194,7 @@ pub struct ReconCdrArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Memory the call records may take, e.g. 2G, 512M, 1500MiB (K, M, G count in 1024s) [default: a quarter of physical memory, at least 512 MiB, at most 4 GiB]. Beyond a quarter of it, a side's records spill, partitioned, to a private temporary folder (TMPDIR). The folder is removed at the end, and the figures stay the same.
+    /// Memory the call records may take, e.g. 2G, 512M, 1500MiB (K, M, G count in 1024s) [default: a quarter of physical memory, at least 512 MiB, at most 4 GiB]. When the records of both sides outgrow seven eighths of it, one side's records spill, partitioned, to a private temporary folder (TMPDIR). The folder is removed at the end, and the figures stay the same.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory_limit)]
     pub memory_limit: Option<u64>,
 }

@@ -158,10 +158,11 @@ fn from_cache(
     scan: &ScanOptions,
 ) -> Option<Side> {
     let key = cache.key(paths, opts)?;
+    // Each of the two sides may take half the records' pool.
     let fits = scan
         .memory
         .as_ref()
-        .map_or(usize::MAX, nianshen_cdr::MemoryBudget::side_records);
+        .map_or(usize::MAX, |m| m.pool_records() / 2);
     let side = cache.load_within(&key, fits)?;
     tracing::info!(entry = %key, "side read from the cache");
     Some(side)
