@@ -176,7 +176,7 @@ pub(crate) fn resolve(files: &mut [FileInfo], units: &[ColumnUnit], sums: &[Bill
         let unit = match units.get(i).copied().unwrap_or(ColumnUnit::None) {
             ColumnUnit::None => None,
             // Cells written as durations carry their unit, whatever the
-            // header or mapping says; plain numbers beside them are then
+            // header or mapping states. Plain numbers beside them are then
             // read as seconds too.
             _ if sums.durations > 0 => {
                 move_column(file, Role::BilledMinutes, BilledUnit::Seconds.role());

@@ -19,7 +19,7 @@
 //! outright leaves it behind in the temporary folder.
 //!
 //! NOTE: the budget is checked after every row on the row-by-row path and
-//! after every block on the fast path, so a side can overshoot it by a
+//! after every block on the fast path. So a side can overshoot it by a
 //! block's records, and the smaller side by what the larger one reads
 //! before it next checks. The per-caller sums of `--out` (one entry per
 //! distinct calling number) also stay in memory.
@@ -147,7 +147,7 @@ pub struct MemoryBudget {
 struct Share {
     /// Bytes of the side's files.
     bytes: u64,
-    /// Records the side holds in memory, as last reported.
+    /// Records the side keeps in memory, as last reported.
     held: Arc<AtomicUsize>,
     /// Set by the smaller side of two when the pool is full, so that this
     /// side spills at its next check.
@@ -204,7 +204,7 @@ impl MemoryBudget {
         }
     }
 
-    /// Returns the records that the sides other than `place` hold, and
+    /// Returns the records that the sides other than `place` keep, and
     /// the largest of them that has more bytes of files than `bytes` (or
     /// as many, and started first).
     fn others(&self, place: usize, bytes: u64) -> (usize, Option<Share>) {
@@ -470,13 +470,13 @@ impl SideSpill {
         }
     }
 
-    /// Notes that the side holds `held` records and returns whether they
+    /// Notes that the side keeps `held` records and returns whether they
     /// are to be spilled now.
     ///
     /// The sides share a pool ([`MemoryBudget::pool_records`]). The side
     /// that fills it spills, unless it is the smaller of two by the bytes
     /// of their files (a carrier's bill beside a PBX's export) and the
-    /// larger one holds an eighth of the pool or more: then the larger one
+    /// larger one keeps an eighth of the pool or more: then the larger one
     /// is asked to spill at its next check (unless it has finished), and the
     /// smaller keeps its records. At 10⁸ calls a side both sides fit, and beyond that the
     /// bill stays in memory while the export goes to disk and back.
@@ -792,7 +792,7 @@ mod tests {
         assert!(larger.due(10), "asked to make room");
         assert!(!larger.due(20), "asked once");
 
-        // A larger side that holds too little to make room, or has
+        // A larger side that keeps too little to make room, or has
         // finished, leaves the spill to the smaller one.
         let budget = MemoryBudget::new(64_000);
         let mut larger = SideSpill::new(budget.clone(), &pbx);
