@@ -11,8 +11,19 @@ use crate::cli::InitArgs;
 use crate::failure::{Failure, EXIT_OK};
 
 /// The commented template; every key of the case folder format appears,
-/// with the optional ones commented out.
+/// with the optional ones commented out. `{{PERIOD_FROM}}` and
+/// `{{PERIOD_TO}}` are filled in by [`case_toml_text`].
 const TEMPLATE: &str = include_str!("../../templates/case.toml");
+
+/// Returns the template with the data period set to the calendar year
+/// before `today`, the year an annual review covers.
+fn case_toml_text(today: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let year = today.year() - 1;
+    TEMPLATE
+        .replace("{{PERIOD_FROM}}", &format!("{year}-01-01"))
+        .replace("{{PERIOD_TO}}", &format!("{year}-12-31"))
+}
 
 pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
     let dir = &args.dir;
@@ -78,7 +89,8 @@ pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
         let path = dir.join(folder);
         std::fs::create_dir_all(&path).map_err(|e| io_failure(&path, e))?;
     }
-    std::fs::write(&case_toml, TEMPLATE).map_err(|e| io_failure(&case_toml, e))?;
+    let text = case_toml_text(chrono::Local::now().date_naive());
+    std::fs::write(&case_toml, text).map_err(|e| io_failure(&case_toml, e))?;
 
     match lang {
         Lang::Zh => crate::output::println(&format!(
@@ -95,4 +107,22 @@ pub fn run(args: InitArgs, lang: Lang) -> Result<u8, Failure> {
         )),
     }
     Ok(EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_period_is_last_year() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+
+        let text = case_toml_text(today);
+
+        assert!(text.contains("from = 2025-01-01"), "{text}");
+        assert!(text.contains("to = 2025-12-31"), "{text}");
+        assert!(!text.contains("{{"), "{text}");
+        let parsed: toml::Table = toml::from_str(&text).unwrap();
+        assert!(parsed.contains_key("period"));
+    }
 }
