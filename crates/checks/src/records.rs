@@ -440,6 +440,9 @@ fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
             }],
         );
     }
+    if let Some((file_idx, row, text)) = &stats.billed_unreadable_first {
+        billed_unreadable(cx, &side, stats, (*file_idx, *row, text));
+    }
     if stats.disposition_talk_conflicts > 0 {
         cx.raise(
             "cdr.data_quality",
@@ -450,6 +453,51 @@ fn side_quality(cx: &mut Context<'_>, stats: &SideStats, side: String) {
             Vec::new(),
         );
     }
+}
+
+/// Raises `cdr.billed_unreadable` for a side whose answered calls have
+/// billed cells that are neither numbers nor durations, naming the first
+/// one (`file_idx` into the side's files, its row and text).
+fn billed_unreadable(
+    cx: &mut Context<'_>,
+    side: &str,
+    stats: &SideStats,
+    (file_idx, row, text): (u32, u64, &str),
+) {
+    let info = stats.files.get(file_idx as usize);
+    let file = info.map_or_else(String::new, |f| cx.rel(&f.path));
+    let column = info
+        .and_then(|f| {
+            ["billed_minutes", "billed_seconds"]
+                .iter()
+                .find_map(|role| f.columns.get(*role))
+        })
+        .cloned()
+        .unwrap_or_default();
+    let value = if cx.unmask {
+        text.to_string()
+    } else {
+        nianshen_cdr::mask_text(text)
+    };
+    cx.raise(
+        "cdr.billed_unreadable",
+        &[
+            ("side", side.to_string()),
+            ("count", stats.billed_unreadable.to_string()),
+            ("file", file.clone()),
+            ("row", row.to_string()),
+            ("column", column.clone()),
+            ("value", value.clone()),
+        ],
+        vec![Evidence {
+            file: Some(file),
+            sheet: info.and_then(|f| f.sheet.clone()),
+            row: Some(row),
+            column: Some(column),
+            value: Some(value),
+            ..Evidence::default()
+        }],
+    );
 }
 
 fn bad_row_evidence(cx: &Context<'_>, bad: &nianshen_cdr::BadRow) -> Evidence {

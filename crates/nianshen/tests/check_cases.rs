@@ -618,3 +618,36 @@ fn billing_mismatch_in_seconds_states_seconds() {
     assert!(detail.contains("有 1 通不一致"), "{detail}");
     assert!(detail.contains("合计相差 30 秒"), "{detail}");
 }
+
+#[test]
+fn billed_cells_unreadable_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+    // Two billed cells are remarks, not amounts.
+    let bill = "主叫号码,被叫号码,开始时间,通话时长(秒),计费时长\n\
+        075512345678,13800138001,20240305090004,45,1\n\
+        075512345678,13800138002,20240305090512,120,见附件\n\
+        075512345678,13800138003,20240305091027,61,2\n\
+        075512345678,13800138004,20240305091541,30,待核实\n";
+    std::fs::write(case.join("话单/运营商/详单.csv"), bill).unwrap();
+
+    let (_, findings, _out) = check(&case, &[]);
+
+    assert_valid_against_schema(&findings);
+    let f = finding(&findings, "cdr.billed_unreadable").expect("raised");
+    assert_eq!(f["severity"], "yellow");
+    let detail = f["detail"].as_str().unwrap();
+    assert!(detail.contains("运营商话单有 2 通"), "{detail}");
+    assert!(detail.contains("第 3 行"), "{detail}");
+    assert!(detail.contains("“见附件”"), "{detail}");
+    let evidence = &f["evidence"][0];
+    assert_eq!(evidence["row"], 3);
+    assert_eq!(evidence["column"], "计费时长 (#5)");
+    assert!(evidence["file"].as_str().unwrap().ends_with("详单.csv"));
+
+    let (_, english, _out) = check(&case, &["--lang", "en"]);
+    let detail = finding(&english, "cdr.billed_unreadable").unwrap()["detail"]
+        .as_str()
+        .unwrap();
+    assert!(detail.contains("2 answered carrier calls"), "{detail}");
+}

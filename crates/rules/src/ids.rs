@@ -90,6 +90,10 @@ const RULES: &[(&str, &[&str])] = &[
     ),
     ("cdr.data_quality", &["side", "count"]),
     (
+        "cdr.billed_unreadable",
+        &["side", "count", "file", "row", "column", "value"],
+    ),
+    (
         "cdr.billing_mismatch",
         &[
             "increment",

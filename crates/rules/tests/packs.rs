@@ -66,6 +66,7 @@ const IDS: &[&str] = &[
     "inputs.missing",
     "inputs.unreadable",
     "cdr.data_quality",
+    "cdr.billed_unreadable",
     "cdr.summary",
     "cdr.billing_mismatch",
     "schedule.window",
