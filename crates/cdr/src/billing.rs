@@ -226,6 +226,10 @@ pub(crate) struct Classified {
     /// above those talk seconds.
     long_pairs: u64,
     seconds_like: u64,
+    /// Pairs compared in seconds that differ in billing, and how many of
+    /// them the bill charges exactly the bill's own talk seconds.
+    differing_in_seconds: u64,
+    per_second_like: u64,
 }
 
 /// Talk time of a bill row from which a billed column holding minutes is
@@ -254,6 +258,8 @@ pub(crate) struct Sums {
     days: BTreeMap<i64, u64>,
     long_pairs: u64,
     seconds_like: u64,
+    differing_in_seconds: u64,
+    per_second_like: u64,
 }
 
 impl Sums {
@@ -274,6 +280,8 @@ impl Sums {
         }
         self.long_pairs += o.long_pairs;
         self.seconds_like += o.seconds_like;
+        self.differing_in_seconds += o.differing_in_seconds;
+        self.per_second_like += o.per_second_like;
     }
 }
 
@@ -341,6 +349,8 @@ impl Classified {
             days: sums.days,
             long_pairs: sums.long_pairs,
             seconds_like: sums.seconds_like,
+            differing_in_seconds: sums.differing_in_seconds,
+            per_second_like: sums.per_second_like,
         }
     }
 }
@@ -378,6 +388,10 @@ fn count_pair(classifier: &PairClassifier, l: &Record, c: &Record, day_offset: i
         return;
     }
     s.billing_differs += 1;
+    if !in_minutes {
+        s.differing_in_seconds += 1;
+        s.per_second_like += u64::from(billed.carrier == u64::from(c.talk_secs));
+    }
     if diff > 0 {
         s.carrier_higher += 1;
     } else {
@@ -413,12 +427,42 @@ impl Classified {
     /// The reader infers seconds from the values on its own unless a
     /// mapping names the column `billed_minutes`, so this mostly catches
     /// such a mapping.
+    ///
+    /// Also returns a warning when most pairs that differ in seconds are
+    /// billed exactly their talk seconds: the contract then bills per
+    /// second (1/1) rather than the increment assumed.
     pub(crate) fn warnings(&self) -> Vec<Warning> {
+        let mut warnings = Vec::new();
         let (long, like) = (self.long_pairs, self.seconds_like);
-        if long < SECONDS_PROBE_MIN_PAIRS || like * 10 < long * 9 {
-            return Vec::new();
+        if long >= SECONDS_PROBE_MIN_PAIRS && like * 10 >= long * 9 {
+            warnings.push(self.seconds_warning());
         }
-        vec![Warning {
+        let (differing, per_second) = (self.differing_in_seconds, self.per_second_like);
+        let increment = self.billing.increment;
+        let is_per_second = increment.first_secs <= 1 && increment.next_secs <= 1;
+        // A small bill needs half its compared calls to differ.
+        let enough = SECONDS_PROBE_MIN_PAIRS
+            .min(self.billing.compared / 2)
+            .max(1);
+        if !is_per_second && differing >= enough && per_second * 10 >= differing * 9 {
+            warnings.push(Warning {
+                id: "billed_per_second".to_string(),
+                message: format!(
+                    "按计费方式 {increment} 有 {differing} 通计费不一致，其中 {per_second} 通运营商的计费秒数正好等于通话秒数，合同很可能按秒计费（1/1）。请核对与运营商的合同；如果按秒计费，用 `--billing 1/1` 重新运行，或在 case.toml 的 [rules.override] 中写 \"thresholds.cdr_billing_increment\" = \"1/1\"。"
+                ),
+                message_en: format!(
+                    "{differing} calls differ in billing under the increment {increment}, and for {per_second} of them the bill charges exactly the talk seconds, so the contract most likely bills per second (1/1). Check the carrier contract; if it bills per second, run again with `--billing 1/1` or set \"thresholds.cdr_billing_increment\" = \"1/1\" under [rules.override] in case.toml."
+                ),
+            });
+        }
+        warnings
+    }
+
+    /// Returns the warning that a billed column compared in minutes looks
+    /// like seconds.
+    fn seconds_warning(&self) -> Warning {
+        let (long, like) = (self.long_pairs, self.seconds_like);
+        Warning {
             id: "billed_column_looks_like_seconds".to_string(),
             message: format!(
                 "运营商话单的计费时长列按分钟读取，但在 {long} 通两分钟以上的通话中有 {like} 通的计费数值不小于通话秒数，这一列很可能是秒。按分钟比对的计费结果不可信；如果该列是秒，请在映射的 columns 中把它写成 billed_seconds = \"列名\"（而不是 billed_minutes），再重新运行。"
@@ -426,7 +470,7 @@ impl Classified {
             message_en: format!(
                 "the carrier's billed column is read as minutes, but in {like} of {long} calls of two minutes or more its value is at least the talk seconds, so it most likely holds seconds. The billing comparison in minutes cannot be trusted; if the column holds seconds, name it in the mapping's columns as billed_seconds = \"column\" (not billed_minutes) and run again."
             ),
-        }]
+        }
     }
 }
 

@@ -258,9 +258,9 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Result<Value
 
 /// Raises `cdr.billing_mismatch` when the matched calls whose billed time,
 /// recomputed from the local talk time under the increment, differs from
-/// the bill's reach the threshold as a share of the calls compared. A
-/// warning that the billed column looks like seconds goes with it as
-/// evidence.
+/// the bill's reach the threshold as a share of the calls compared. The
+/// warnings that the billed column looks like seconds or that the bill
+/// charges per second go with it as evidence.
 fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
     let billing = &value["billing"];
     let number = |v: &Value| v.as_i64().unwrap_or(0);
@@ -275,7 +275,8 @@ fn billing_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
     }
     let mut evidence = Vec::new();
     for warning in value["warnings"].as_array().into_iter().flatten() {
-        if warning["id"].as_str() != Some("billed_column_looks_like_seconds") {
+        let id = warning["id"].as_str().unwrap_or_default();
+        if !["billed_column_looks_like_seconds", "billed_per_second"].contains(&id) {
             continue;
         }
         let zh = warning["message"].as_str().unwrap_or_default();

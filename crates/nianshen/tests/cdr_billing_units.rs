@@ -342,3 +342,33 @@ fn empty_billed_cells_not_a_missing_column() {
     assert!(!en.contains("have no billed column"), "{en}");
     assert!(en.contains("empty or unreadable"), "{en}");
 }
+
+#[test]
+fn per_second_bill_suggests_one_second_increment() {
+    let dir = tempfile::tempdir().unwrap();
+    // The bill charges every call its exact talk seconds.
+    let (l, c) = write_sides(dir.path(), "计费时长(秒)", |i| TALKS[i].to_string());
+
+    let r = recon(&l, &c, &[]);
+
+    let differs = (0..TALKS.len())
+        .filter(|i| billed(TALKS[*i], 60, 60) != TALKS[*i])
+        .count();
+    assert_eq!(r["classes"]["billing_differs"], differs);
+    assert_eq!(warning_ids(&r), ["billed_per_second"]);
+    let (zh, en) = (
+        r["warnings"][0]["message"].as_str().unwrap(),
+        r["warnings"][0]["message_en"].as_str().unwrap(),
+    );
+    assert!(
+        zh.contains(&format!("按计费方式 60/60 有 {differs} 通计费不一致")),
+        "{zh}"
+    );
+    assert!(zh.contains("--billing 1/1"), "{zh}");
+    assert!(en.contains("bills per second (1/1)"), "{en}");
+
+    let r = recon(&l, &c, &["--billing", "1/1"]);
+
+    assert_eq!(r["classes"]["billing_differs"], 0);
+    assert!(warning_ids(&r).is_empty(), "{}", r["warnings"]);
+}

@@ -651,3 +651,33 @@ fn billed_cells_unreadable_named() {
         .unwrap();
     assert!(detail.contains("2 answered carrier calls"), "{detail}");
 }
+
+#[test]
+fn per_second_bill_named_in_billing_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+    // The billing fixture's calls, each billed its exact talk seconds.
+    let bill = "主叫号码,被叫号码,开始时间,通话时长(秒),计费时长(秒)\n\
+        075512345678,13800138001,20240305090004,45,45\n\
+        075512345678,13800138002,20240305090512,120,120\n\
+        075512345678,13800138003,20240305091027,61,61\n\
+        075512345678,13800138004,20240305091541,30,30\n\
+        075512345678,13800138008,20240306100016,60,60\n\
+        075512345678,13800138009,20240306100549,70,70\n\
+        075512345678,13800138010,20240306101022,62,62\n";
+    std::fs::write(case.join("话单/运营商/详单.csv"), bill).unwrap();
+
+    let (_, findings, _out) = check(&case, &[]);
+
+    let f = finding(&findings, "cdr.billing_mismatch").expect("raised");
+    let notes: Vec<&str> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("--billing 1/1")),
+        "{notes:?}"
+    );
+}
