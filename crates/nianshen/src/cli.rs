@@ -1,6 +1,8 @@
-//! Command-line arguments. Help text is English (clap's own words are); the
-//! messages of each command follow `--lang`. Errors in the arguments are
-//! printed in Chinese, then in clap's English (see `crate::usage`).
+//! Command-line arguments. The doc comments are the English help, shown
+//! with `--lang en`; the Chinese help, the default, is in
+//! `crate::help_zh`. The messages of each command follow `--lang`. Errors
+//! in the arguments are printed in Chinese, then in clap's English (see
+//! `crate::usage`).
 
 use std::path::PathBuf;
 

@@ -4,18 +4,27 @@
 mod cli;
 mod cmd;
 mod failure;
+mod help_zh;
 mod output;
 mod usage;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::cli::{Cli, Command};
 use crate::failure::EXIT_INTERRUPTED;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut command = Cli::command();
+    if !help_zh::wants_english(&args) {
+        command = help_zh::localize(command);
+    }
+    let parsed = command
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => return usage::report(&err),
     };

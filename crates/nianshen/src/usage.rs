@@ -1,6 +1,7 @@
 //! Command-line errors from clap (an unknown flag, a missing value, a
 //! mistyped subcommand) in Simplified Chinese, followed by clap's own
-//! English text with its usage line and suggestions. They are printed
+//! English text with its usage line (in the help's language) and
+//! suggestions. They are printed
 //! before `--lang` is known, so both languages are shown.
 
 use std::process::ExitCode;
@@ -35,7 +36,7 @@ fn chinese(err: &clap::Error) -> Option<String> {
     let problem = match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return None,
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-            "缺少子命令或参数，用法见下面的英文说明。".to_string()
+            "缺少子命令或参数，用法见下面的说明。".to_string()
         }
         ErrorKind::UnknownArgument => format!("无法识别的参数“{arg}”。"),
         ErrorKind::InvalidSubcommand => format!("无法识别的子命令“{subcommand}”。"),

@@ -101,11 +101,23 @@ fn missing_value_and_argument_in_chinese_then_english() {
 }
 
 #[test]
-fn help_and_version_unchanged() {
+fn help_chinese_unless_english() {
     let (code, out, err) = run(&["--help"]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Usage: nianshen"), "{out}");
+    assert!(out.contains("用法：nianshen"), "{out}");
+    assert!(out.contains("对案例文件夹运行全部检查并写出报告"), "{out}");
     assert!(!err.contains("错误"), "{err}");
+
+    let (code, out, _) = run(&["recon", "cdr", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--billing <A/B>"), "{out}");
+    assert!(out.contains("计费方式 a/b"), "{out}");
+    assert!(!out.contains("[default:"), "{out}");
+
+    let (code, out, _) = run(&["--lang", "en", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage: nianshen"), "{out}");
+    assert!(out.contains("Run every check on a case folder"), "{out}");
 
     let (code, out, _) = run(&["--version"]);
     assert_eq!(code, 0);
@@ -117,7 +129,7 @@ fn no_subcommand_explained_in_chinese() {
     let (code, _, err) = run(&[]);
 
     assert_eq!(code, 2);
-    in_order(&err, "缺少子命令或参数", "Usage: nianshen");
+    in_order(&err, "缺少子命令或参数", "用法：nianshen");
 }
 
 #[test]
