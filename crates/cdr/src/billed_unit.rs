@@ -324,10 +324,12 @@ pub(crate) fn unreadable_warnings(sides: &[(&str, &str, &SideStats)]) -> Vec<War
         warnings.push(Warning {
             id: "billed_cells_unreadable".to_string(),
             message: format!(
-                "{files_zh}有 {count} 通通话的计费时长不是数字，例如 {place} 第 {row} 行的“{value}”；这些通话没有比对计费。请把该列导出为纯数字（分钟或秒）后重新运行。"
+                "{files_zh}有 {count} 通通话的计费时长既不是数字也不是时长，例如 {place} 第 {row} 行的“{value}”；这些通话没有比对计费。请把该列导出为纯数字（分钟或秒）或时长（如 0:01:06）后重新运行。"
             ),
             message_en: format!(
-                "{count} calls in {files_en} have a billed cell that is no number, e.g. \"{value}\" in {place}, row {row}; their billing was not compared. Export the column as plain numbers (minutes or seconds) and run again."
+                "{count} {} in {files_en} {} a billed cell that is neither a number nor a duration, e.g. \"{value}\" in {place}, row {row}; their billing was not compared. Export the column as plain numbers (minutes or seconds) or durations (e.g. 0:01:06) and run again.",
+                if count == 1 { "call" } else { "calls" },
+                if count == 1 { "has" } else { "have" },
             ),
         });
     }

@@ -62,6 +62,13 @@ pub struct SampleRecord {
     pub time: String,
     pub talk_seconds: u32,
     pub billed_minutes: u32,
+    /// The billed cell as read, in `billed_unit`; absent when the file has
+    /// no billed column or the cell was empty or unreadable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billed: Option<u32>,
+    /// The unit of the file's billed column, when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billed_unit: Option<crate::BilledUnit>,
 }
 
 /// Reads one file and describes it.
@@ -101,6 +108,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
                 time: fmt_time(r.epoch(), tz),
                 talk_seconds: r.talk_secs,
                 billed_minutes: side.billed_minutes(r),
+                billed: r.billed_read.then_some(r.billed_min),
+                billed_unit: stats
+                    .files
+                    .get(r.file as usize)
+                    .and_then(crate::model::FileInfo::billed_unit),
             }
         })
         .collect();
@@ -136,6 +148,11 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
             .mapping_warnings()
             .into_iter()
             .chain(crate::billed_unit::inferred_warnings(&[(
+                "该文件",
+                "the file",
+                stats,
+            )]))
+            .chain(crate::billed_unit::unreadable_warnings(&[(
                 "该文件",
                 "the file",
                 stats,

@@ -473,3 +473,33 @@ fn duplicate_export_read_once() {
         .unwrap()
         .contains("内容完全相同"));
 }
+
+#[test]
+fn inspect_shows_billed_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(
+        &bill,
+        "主叫号码,被叫号码,开始时间,通话时长,计费时长\n\
+         13800138000,13900139000,2024-03-05 09:00:00,30,见附件\n\
+         13800138000,13900139001,2024-03-05 09:05:00,66,2\n",
+    )
+    .unwrap();
+    let bill = bill.to_str().unwrap();
+
+    let (code, zh, err) = run(&["cdr", "inspect", bill]);
+    let (_, json, _) = run(&["cdr", "inspect", bill, "--json"]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        zh.contains("第 2 行：") && zh.contains("计费时长未读到"),
+        "{zh}"
+    );
+    assert!(zh.contains("通话 66 秒，计费 2 分钟"), "{zh}");
+    assert!(zh.contains("“见附件”"), "{zh}");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let samples = value["samples"].as_array().unwrap();
+    assert!(samples[0].get("billed").is_none(), "{}", samples[0]);
+    assert_eq!(samples[1]["billed"], 2);
+    assert_eq!(samples[1]["billed_unit"], "minutes");
+}

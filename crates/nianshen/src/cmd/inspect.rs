@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use nianshen_cdr::{Inspection, ReadOptions, Vocabulary};
+use nianshen_cdr::{BilledUnit, Inspection, ReadOptions, Vocabulary};
 use nianshen_rules::Lang;
 
 use crate::cli::{CdrArgs, CdrCommand, InspectArgs};
@@ -224,13 +224,26 @@ fn describe_rows(t: &mut Text, i: &Inspection) {
         );
     }
     for r in &i.samples {
+        let (billed_zh, billed_en) = match (r.billed_unit, r.billed) {
+            (None, _) => (String::new(), String::new()),
+            (Some(_), None) => (
+                "，计费时长未读到".to_string(),
+                ", billed: not read".to_string(),
+            ),
+            (Some(BilledUnit::Seconds), Some(v)) => {
+                (format!("，计费 {v} 秒"), format!(", billed {v} s"))
+            }
+            (Some(BilledUnit::Minutes), Some(v)) => {
+                (format!("，计费 {v} 分钟"), format!(", billed {v} min"))
+            }
+        };
         t.line(
             format!(
-                "  样例 第 {} 行：{} → {}，{}，通话 {} 秒",
+                "  样例 第 {} 行：{} → {}，{}，通话 {} 秒{billed_zh}",
                 r.row, r.caller, r.callee, r.time, r.talk_seconds
             ),
             format!(
-                "  sample row {}: {} → {}, {}, {} s",
+                "  sample row {}: {} → {}, {}, {} s{billed_en}",
                 r.row, r.caller, r.callee, r.time, r.talk_seconds
             ),
         );
