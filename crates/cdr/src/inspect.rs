@@ -157,6 +157,14 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
                 "the file",
                 stats,
             )]))
+            .chain(crate::advice::no_usable_rows(
+                crate::advice::SideName {
+                    zh: "该",
+                    en: "inspected",
+                    mapping_flag: "--mapping",
+                },
+                stats,
+            ))
             .collect(),
     })
 }

@@ -503,3 +503,27 @@ fn inspect_shows_billed_cells() {
     assert_eq!(samples[1]["billed"], 2);
     assert_eq!(samples[1]["billed_unit"], "minutes");
 }
+
+#[test]
+fn inspect_advises_when_no_row_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    // A monthly bill of one phone without any number column.
+    let bill = dir.path().join("语音通信.csv");
+    std::fs::write(
+        &bill,
+        "通话起始时间,通话时长,呼叫类型,通话费\n\
+         2015-05-31 18:02:11,2分32秒,主叫,0.30\n\
+         2015-05-30 09:15:40,9秒,被叫,0.00\n",
+    )
+    .unwrap();
+    let bill = bill.to_str().unwrap();
+
+    let (code, zh, err) = run(&["cdr", "inspect", bill]);
+    let (_, en, _) = run(&["cdr", "inspect", bill, "--lang", "en"]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(zh.contains("没有一通可以核对"), "{zh}");
+    assert!(zh.contains("own_number"), "{zh}");
+    assert!(zh.contains("--mapping"), "{zh}");
+    assert!(en.contains("none can be matched"), "{en}");
+}
