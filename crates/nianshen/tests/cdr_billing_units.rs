@@ -372,3 +372,24 @@ fn per_second_bill_suggests_one_second_increment() {
     assert_eq!(r["classes"]["billing_differs"], 0);
     assert!(warning_ids(&r).is_empty(), "{}", r["warnings"]);
 }
+
+#[test]
+fn unreadable_bill_has_no_billed_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (l, c) = write_sides(dir.path(), "计费时长", |_| "见附件".to_string());
+    let (l, c) = (l.to_str().unwrap(), c.to_str().unwrap());
+
+    let (code, zh, err) = run(&["recon", "cdr", "--local", l, "--carrier", c]);
+    let (_, en, _) = run(&["recon", "cdr", "--local", l, "--carrier", c, "--lang", "en"]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        zh.contains("计费时长 —（运营商话单没有可读的计费时长"),
+        "{zh}"
+    );
+    assert!(!zh.contains("计费时长 0.00%"), "{zh}");
+    assert!(
+        en.contains("billed minutes — (no readable billed time"),
+        "{en}"
+    );
+}

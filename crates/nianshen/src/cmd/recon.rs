@@ -363,20 +363,31 @@ fn classes_lines(r: &Recon, lang: Lang) -> String {
 /// The terminal summary.
 fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
     let (l, c) = (&r.local, &r.carrier);
+    // Without a single readable billed cell among the matched calls, both
+    // sides' billed minutes are ceil(talk / 60), so their rate says nothing
+    // about the bill.
+    let billed_rate = if r.billing.compared == 0 && r.billing.not_compared > 0 {
+        match lang {
+            Lang::Zh => "—（运营商话单没有可读的计费时长，双方计费均按通话时长折算）".to_string(),
+            Lang::En => "— (no readable billed time in the carrier's bill: both sides count talk time rounded up to minutes)".to_string(),
+        }
+    } else {
+        pct(r.rates.billed_minutes)
+    };
     let mut s = match lang {
         Lang::Zh => format!(
             "话单核对（容差 {} 秒）\n  本地：{} 个文件，{} 行，可核对的接通 {} 通，通话 {} 秒，计费 {} 分钟；无法读取 {} 行，无法核对 {} 行\n  运营商：{} 个文件，{} 行，可核对的接通 {} 通，通话 {} 秒，计费 {} 分钟；无法读取 {} 行，无法核对 {} 行\n  一一对上 {} 通；仅本地有 {} 通；仅运营商有 {} 通；时长不一致 {} 通\n  差异率：接通 {}，通话时长 {}，计费时长 {}\n",
             r.tolerance_secs, l.files.len(), l.rows, l.answered, l.talk_seconds, l.billed_minutes, l.unreadable_rows, l.unusable_rows,
             c.files.len(), c.rows, c.answered, c.talk_seconds, c.billed_minutes, c.unreadable_rows, c.unusable_rows,
             r.matched, r.local_only, r.carrier_only, r.duration_mismatch,
-            pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
+            pct(r.rates.answered), pct(r.rates.talk_seconds), billed_rate,
         ),
         Lang::En => format!(
             "Call-record reconciliation (tolerance {} s)\n  local: {} files, {} rows, {} usable answered calls, {} talk seconds, {} billed minutes; {} rows unreadable, {} unusable\n  carrier: {} files, {} rows, {} usable answered calls, {} talk seconds, {} billed minutes; {} rows unreadable, {} unusable\n  matched {}; local only {}; carrier only {}; duration mismatch {}\n  difference rates: answered {}, talk seconds {}, billed minutes {}\n",
             r.tolerance_secs, l.files.len(), l.rows, l.answered, l.talk_seconds, l.billed_minutes, l.unreadable_rows, l.unusable_rows,
             c.files.len(), c.rows, c.answered, c.talk_seconds, c.billed_minutes, c.unreadable_rows, c.unusable_rows,
             r.matched, r.local_only, r.carrier_only, r.duration_mismatch,
-            pct(r.rates.answered), pct(r.rates.talk_seconds), pct(r.rates.billed_minutes),
+            pct(r.rates.answered), pct(r.rates.talk_seconds), billed_rate,
         ),
     };
     s.push_str(&classes_lines(r, lang));
