@@ -186,6 +186,14 @@ impl MemoryBudget {
             .max(1)
     }
 
+    /// Counts `records` of a side loaded whole from elsewhere (the cache)
+    /// against the pool, so that a side read meanwhile spills in time.
+    pub fn hold_loaded(&self, records: usize) {
+        let (_, share) = self.join(0);
+        share.held.store(records, Ordering::Relaxed);
+        share.finished.store(true, Ordering::Relaxed);
+    }
+
     /// Notes a side that starts reading files of `bytes`; returns its
     /// place among the sides and its share.
     fn join(&self, bytes: u64) -> (usize, Share) {
@@ -817,6 +825,13 @@ mod tests {
         let mut records = vec![one; 700];
         assert!(larger.finish(&mut records, 1000).unwrap().is_none());
         assert!(smaller.due(700));
+
+        // A side loaded from the cache takes its part of the pool.
+        let budget = MemoryBudget::new(64_000);
+        budget.hold_loaded(700);
+        let mut read = SideSpill::new(budget.clone(), &bill);
+        assert!(!read.due(699));
+        assert!(read.due(700));
 
         // Sides of the same size: the one that started first counts as the larger.
         let budget = MemoryBudget::new(64_000);

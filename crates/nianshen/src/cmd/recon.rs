@@ -165,6 +165,9 @@ fn from_cache(
         .map_or(usize::MAX, |m| m.pool_records() / 2);
     let side = cache.load_within(&key, fits)?;
     tracing::info!(entry = %key, "side read from the cache");
+    if let Some(memory) = &scan.memory {
+        memory.hold_loaded(side.records.len());
+    }
     Some(side)
 }
 
