@@ -283,19 +283,26 @@ fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, Col
 
 /// Tells whether a strftime format reads back a date-time it wrote: false
 /// for unknown `%` codes and for formats without a date or a time of day.
+/// An offset (`%z`, or `%Z` written as one) is read with the time.
 fn reads_date_times(format: &str) -> bool {
     use chrono::format::{Item, StrftimeItems};
+    use std::fmt::Write;
     let items: Vec<Item<'_>> = StrftimeItems::new(format).collect();
     if items.iter().any(|i| matches!(i, Item::Error)) {
         return false;
     }
-    let Some(sample) =
-        chrono::NaiveDate::from_ymd_opt(2024, 3, 5).and_then(|d| d.and_hms_opt(14, 23, 11))
-    else {
+    let Some(sample) = chrono::FixedOffset::east_opt(8 * 3600).and_then(|tz| {
+        chrono::NaiveDate::from_ymd_opt(2024, 3, 5)
+            .and_then(|d| d.and_hms_opt(14, 23, 11))
+            .and_then(|t| t.and_local_timezone(tz).single())
+    }) else {
         return false;
     };
-    let written = sample.format_with_items(items.iter()).to_string();
-    chrono::NaiveDateTime::parse_from_str(&written, format).is_ok()
+    let mut written = String::new();
+    if write!(written, "{}", sample.format_with_items(items.iter())).is_err() {
+        return false;
+    }
+    crate::normalize::parse_with_format(&written, format).is_some()
 }
 
 fn time_format_warning(origin: &str, format: &str) -> crate::matching::Warning {
@@ -388,6 +395,10 @@ mod tests {
             ("%Y-%q", false),
             ("%H:%M:%S", false),
             ("yyyy-MM-dd HH:mm:ss", false),
+            ("%Y%m%d%H%M%S%z", true),
+            ("%Y-%m-%d %H:%M:%S %:z", true),
+            ("%z", false),
+            ("%Y-%m-%d %H:%M:%S %Z", true),
         ] {
             let t: toml::Table = toml::from_str(&format!("time_format = {format:?}")).unwrap();
 

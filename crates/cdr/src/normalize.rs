@@ -277,14 +277,31 @@ pub fn parse_time(cell: CellRef<'_>, tz: FixedOffset, format: Option<&str>) -> O
         CellRef::Text(s) => {
             let s = s.trim();
             if let Some(fmt) = format {
-                if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+                if let Some((naive, offset)) = parse_with_format(s, fmt) {
                     let secs = fmt.contains("%S") || fmt.contains("%T");
-                    return local(naive, tz, secs, TimeForm::Custom);
+                    return local(naive, offset.unwrap_or(tz), secs, TimeForm::Custom);
                 }
             }
             parse_time_text(s, tz)
         }
     }
+}
+
+/// Parses `text` with a mapping's strftime `format`, returning the local
+/// date-time and, when the format reads an offset (`%z`, `%:z`), that
+/// offset.
+pub(crate) fn parse_with_format(
+    text: &str,
+    format: &str,
+) -> Option<(NaiveDateTime, Option<FixedOffset>)> {
+    if format.contains('z') && format.contains('%') {
+        if let Ok(t) = chrono::DateTime::parse_from_str(text, format) {
+            return Some((t.naive_local(), Some(*t.offset())));
+        }
+    }
+    NaiveDateTime::parse_from_str(text, format)
+        .ok()
+        .map(|naive| (naive, None))
 }
 
 /// Parses a cell of a column already known to hold times: as
@@ -817,6 +834,22 @@ mod tests {
             assert_eq!(parse_duration(CellRef::Text(text)), want, "{text}");
         }
         assert_eq!(parse_duration(CellRef::Duration(151.6)), Some(152));
+    }
+
+    #[test]
+    fn time_format_offset_applies() {
+        let beijing = FixedOffset::east_opt(8 * 3600).unwrap();
+        let cell = CellRef::Text("20240305142311+0000");
+
+        let stamp = parse_time(cell, beijing, Some("%Y%m%d%H%M%S%z")).unwrap();
+        let without = parse_time(
+            CellRef::Text("20240305142311"),
+            beijing,
+            Some("%Y%m%d%H%M%S"),
+        )
+        .unwrap();
+
+        assert_eq!(stamp.epoch - without.epoch, 8 * 3600);
     }
 
     #[test]
