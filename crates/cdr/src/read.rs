@@ -348,8 +348,13 @@ struct SourceState {
     info: SourceInfo,
     phase: Phase,
     file_idx: Option<u32>,
-    footer: bool,
+    /// A total row has been read: rows that cannot be read after it are
+    /// notes below the table (制表人, 说明) rather than calls.
+    after_total: bool,
+    /// Sums of the summed columns over all rows, and since the last total
+    /// row (a 小计 covers the rows above it, a final 合计 all rows).
     sums: HashMap<usize, f64>,
+    sums_since_total: HashMap<usize, f64>,
 }
 
 impl<'o> SideBuilder<'o> {
@@ -478,8 +483,9 @@ impl<'o> SideBuilder<'o> {
                     info: info.clone(),
                     phase: Phase::Sniffing(Vec::new()),
                     file_idx: None,
-                    footer: false,
+                    after_total: false,
                     sums: HashMap::new(),
+                    sums_since_total: HashMap::new(),
                 });
                 Flow::Continue(())
             }
@@ -769,12 +775,13 @@ impl SideBuilder<'_> {
         let (Phase::Reading(plan), Some(file_idx)) = (&state.phase, state.file_idx) else {
             return;
         };
-        if cells.is_blank() || state.footer {
+        if cells.is_blank() {
             return;
         }
         if self.is_total_row(cells) {
             self.check_totals(state, row, cells);
-            state.footer = true;
+            state.after_total = true;
+            state.sums_since_total.clear();
             return;
         }
         let plan: &Plan = plan;
@@ -793,6 +800,7 @@ impl SideBuilder<'_> {
                 {
                     if let Some(v) = parse_summable(role, cells.get(col)) {
                         *state.sums.entry(col).or_default() += v;
+                        *state.sums_since_total.entry(col).or_default() += v;
                     }
                 }
                 if plan.kind == LayoutKind::FreeSwitch {
@@ -802,6 +810,8 @@ impl SideBuilder<'_> {
                     self.tally.apply(at, parsed);
                 }
             }
+            // Below a total row: a note, not a call.
+            Err(_) if state.after_total => {}
             Err(u) => {
                 let at = Origin {
                     file_idx,
@@ -833,13 +843,24 @@ impl SideBuilder<'_> {
             let Some(stated) = parse_summable(role, cells.get(col)) else {
                 continue;
             };
+            // Sums of amounts in cents carry float noise; 6 decimals are plenty.
+            let sum = |sums: &HashMap<usize, f64>| {
+                (sums.get(&col).copied().unwrap_or(0.0) * 1e6).round() / 1e6
+            };
+            // A subtotal adds up the rows since the last total, a grand
+            // total every row.
+            let (since, all) = (sum(&state.sums_since_total), sum(&state.sums));
+            let summed = if (stated - since).abs() < 0.005 || (stated - all).abs() >= 0.005 {
+                since
+            } else {
+                all
+            };
             self.side.stats.total_rows.push(TotalRowCheck {
                 file: state.info.file.clone(),
                 row,
                 column: plan.name(role).unwrap_or(role.name()).to_string(),
                 stated,
-                // Sums of amounts in cents carry float noise; 6 decimals are plenty.
-                summed: (state.sums.get(&col).copied().unwrap_or(0.0) * 1e6).round() / 1e6,
+                summed,
             });
         }
     }

@@ -527,3 +527,38 @@ fn inspect_advises_when_no_row_usable() {
     assert!(zh.contains("--mapping"), "{zh}");
     assert!(en.contains("none can be matched"), "{en}");
 }
+
+#[test]
+fn rows_after_subtotal_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = dir.path().join("bill.csv");
+    std::fs::write(
+        &bill,
+        "主叫号码,被叫号码,开始时间,通话时长\n\
+         075512345678,13900139001,2024-03-05 09:00:00,30\n\
+         075512345678,13900139002,2024-03-05 09:05:00,40\n\
+         小计,,,70\n\
+         075512345678,13900139003,2024-03-06 09:00:00,50\n\
+         075512345678,13900139004,2024-03-06 09:05:00,60\n\
+         小计,,,110\n\
+         合计,,,180\n\
+         制表人：张三,,,\n",
+    )
+    .unwrap();
+
+    let (code, json, err) = run(&["cdr", "inspect", bill.to_str().unwrap(), "--json"]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["rows"], 4, "{j}");
+    assert_eq!(j["answered"], 4);
+    assert_eq!(
+        j["unreadable_rows"], 0,
+        "the note below the table is no call"
+    );
+    let totals = j["total_rows"].as_array().unwrap();
+    assert_eq!(totals.len(), 3);
+    for t in totals {
+        assert_eq!(t["stated"], t["summed"], "{t}");
+    }
+}
