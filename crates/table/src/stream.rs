@@ -235,6 +235,14 @@ pub(crate) fn stream_text<R: Read>(
             what: "control characters".to_string(),
         });
     }
+    // Lines that end with a CR alone (classic Mac OS exports) are read as
+    // lines that end with LF.
+    let cr_lines = decoded.contains('\r') && !decoded.contains('\n');
+    let decoded = if cr_lines {
+        decoded.replace('\r', "\n")
+    } else {
+        decoded
+    };
     let delimiter = text::sniff_delimiter(&decoded, head.len() < SNIFF_BYTES);
     let info = SourceInfo {
         file: path.to_path_buf(),
@@ -246,6 +254,7 @@ pub(crate) fn stream_text<R: Read>(
     if sink(Event::Source(&info)).is_break() {
         return Ok(());
     }
-    let reader = DecodeReader::new(rest, head, encoding);
+    let mut reader = DecodeReader::new(rest, head, encoding);
+    reader.cr_lines = cr_lines;
     crate::csvrows::stream_records(path, reader, delimiter, sink)
 }

@@ -184,6 +184,8 @@ pub(crate) struct DecodeReader<R> {
     /// The last byte passed on: a text that does not end with a line
     /// break may have been cut off.
     pub(crate) last_byte: Option<u8>,
+    /// Lines end with a CR alone (classic Mac OS), passed on as LF.
+    pub(crate) cr_lines: bool,
 }
 
 impl<R: Read> DecodeReader<R> {
@@ -207,6 +209,7 @@ impl<R: Read> DecodeReader<R> {
             replacements: 0,
             quotes: 0,
             last_byte: None,
+            cr_lines: false,
         }
     }
 
@@ -236,6 +239,14 @@ impl<R: Read> DecodeReader<R> {
         self.raw_pos += read;
         self.out_pos = 0;
         self.out_len = written;
+        if self.cr_lines {
+            // A CR byte is never part of a longer UTF-8 sequence.
+            for b in &mut self.out[..written] {
+                if *b == b'\r' {
+                    *b = b'\n';
+                }
+            }
+        }
         let produced = &self.out[..written];
         if replaced {
             self.replacements +=

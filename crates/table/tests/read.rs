@@ -40,6 +40,22 @@ fn gbk_pipe_file_is_decoded_and_split() {
 }
 
 #[test]
+fn cr_only_line_ends_split() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "主叫号码;被叫号码;通话时长\r13800138000;075512345678;62\r13800138001;075512345679;\"a\rb\"\r";
+    let bytes = encoding_rs::GB18030.encode(text).0;
+    let p = write(dir.path(), "mac.csv", &bytes);
+
+    let t = read_table(&p).unwrap();
+
+    assert_eq!(t.sources[0].delimiter, Some(b';'));
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.rows[1].cells[2], Cell::Text("62".into()));
+    assert_eq!(t.rows[2].row, 3);
+    assert_eq!(t.rows[2].cells[2], Cell::Text("a\nb".into()));
+}
+
+#[test]
 fn utf16_with_bom_is_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = vec![0xFF, 0xFE];
