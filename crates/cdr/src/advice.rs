@@ -60,6 +60,32 @@ pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> 
     })
 }
 
+/// Warns when files of a side have answered calls but neither a talk-time
+/// column nor an end time to compute talk time from: their calls count 0
+/// seconds, so every matched call differs in duration.
+pub fn no_talk_time(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
+    if stats.answered_all == 0 {
+        return None;
+    }
+    let files: Vec<String> = stats
+        .files
+        .iter()
+        .filter(|f| f.rows > 0)
+        .filter(|f| !f.columns.contains_key("talk_seconds") && !f.columns.contains_key("end"))
+        .map(|f| f.path.display().to_string())
+        .collect();
+    if files.is_empty() {
+        return None;
+    }
+    let (zh, en, flag) = (side.zh, side.en, side.mapping_flag);
+    let list = files.join(", ");
+    Some(Warning {
+        id: "no_talk_time".to_string(),
+        message: format!("{zh}话单 {list} 没有通话时长列，也没有挂机时间可以推算，其中的通话都按 0 秒计，时长比对不可信。请在映射文件（{flag}）的 [columns] 中指明 talk_seconds，例如 talk_seconds = \"持续时间\"。"),
+        message_en: format!("the {en} files {list} have no talk-time column and no end time to compute it from, so their calls count 0 seconds and the talk-time comparison cannot be trusted. Name talk_seconds under [columns] of a mapping ({flag}), e.g. talk_seconds = \"持续时间\"."),
+    })
+}
+
 /// Gives the fix for the most common reason answered rows were unusable.
 fn unusable_advice(stats: &SideStats, flag: &str) -> (String, String) {
     let top = stats

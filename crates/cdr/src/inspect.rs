@@ -71,6 +71,13 @@ pub struct SampleRecord {
     pub billed_unit: Option<crate::BilledUnit>,
 }
 
+/// The inspected file as a side in the advice's messages.
+const INSPECTED: crate::advice::SideName<'static> = crate::advice::SideName {
+    zh: "该",
+    en: "inspected",
+    mapping_flag: "--mapping",
+};
+
 /// Reads one file and describes it.
 ///
 /// Errors: those of [`read_side`] (not call records, unmappable columns,
@@ -157,14 +164,8 @@ pub fn inspect(path: &Path, opts: &ReadOptions) -> Result<Inspection, CdrError> 
                 "the file",
                 stats,
             )]))
-            .chain(crate::advice::no_usable_rows(
-                crate::advice::SideName {
-                    zh: "该",
-                    en: "inspected",
-                    mapping_flag: "--mapping",
-                },
-                stats,
-            ))
+            .chain(crate::advice::no_usable_rows(INSPECTED, stats))
+            .chain(crate::advice::no_talk_time(INSPECTED, stats))
             .collect(),
     })
 }

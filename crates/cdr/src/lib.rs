@@ -35,7 +35,7 @@ mod tally;
 mod tzcheck;
 mod vocab;
 
-pub use advice::{no_usable_rows, SideName};
+pub use advice::{no_talk_time, no_usable_rows, SideName};
 pub use billed_unit::BilledUnit;
 pub use billing::{
     billed_secs, whole_minutes, BilledPair, BillingIncrement, BillingSummary, Classes,

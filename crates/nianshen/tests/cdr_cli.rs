@@ -562,3 +562,47 @@ fn rows_after_subtotal_read() {
         assert_eq!(t["stated"], t["summed"], "{t}");
     }
 }
+
+#[test]
+fn missing_talk_time_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, bill) = (dir.path().join("local.csv"), dir.path().join("bill.csv"));
+    let rows = "075512345678,13900139001,2024-03-05 09:00:00,30\n\
+                075512345678,13900139002,2024-03-05 09:05:00,40\n";
+    std::fs::write(
+        &local,
+        format!("主叫号码,被叫号码,开始时间,持续时间\n{rows}"),
+    )
+    .unwrap();
+    std::fs::write(
+        &bill,
+        format!("主叫号码,被叫号码,开始时间,时间长度\n{rows}"),
+    )
+    .unwrap();
+    let (local, bill) = (local.to_str().unwrap(), bill.to_str().unwrap());
+
+    let (code, json, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        local,
+        "--carrier",
+        bill,
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["local"]["talk_seconds"], 70, "持续时间 is talk time");
+    let warnings: Vec<&serde_json::Value> = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["id"] == "no_talk_time")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", j["warnings"]);
+    let message = warnings[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("运营商话单"), "{message}");
+    assert!(message.contains("bill.csv"), "{message}");
+    assert!(message.contains("--carrier-mapping"), "{message}");
+}

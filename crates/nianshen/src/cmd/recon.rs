@@ -10,9 +10,9 @@ use std::sync::Arc;
 use chrono::FixedOffset;
 use indicatif::{ProgressBar, ProgressStyle};
 use nianshen_cdr::{
-    no_usable_rows, read_side_with, reconcile, write_recon_csv, BillingIncrement, Mapping,
-    MatchOptions, MemoryBudget, ReadOptions, Recon, RecordCache, ScanOptions, Side, SideName,
-    Vocabulary,
+    no_talk_time, no_usable_rows, read_side_with, reconcile, write_recon_csv, BillingIncrement,
+    Mapping, MatchOptions, MemoryBudget, ReadOptions, Recon, RecordCache, ScanOptions, Side,
+    SideName, Vocabulary,
 };
 use nianshen_rules::{Lang, RulePack};
 
@@ -60,6 +60,7 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     ];
     for (name, side) in sides {
         recon.warnings.extend(no_usable_rows(name, &side.stats));
+        recon.warnings.extend(no_talk_time(name, &side.stats));
     }
     // One mapping file given for both sides warns once.
     for w in plan
