@@ -94,6 +94,42 @@ impl CdrError {
         }
     }
 
+    /// Returns the source (file, with the sheet in brackets; `file` when
+    /// the error names none) and a one-line reason in Chinese and English,
+    /// for a source passed over beside others of the same file that were
+    /// read.
+    pub(crate) fn passed_over(&self, file: &std::path::Path) -> (PathBuf, String, String) {
+        let with_sheet = |file: &PathBuf, sheet: &Option<String>| match sheet {
+            Some(s) => PathBuf::from(format!("{} [{s}]", file.display())),
+            None => file.clone(),
+        };
+        match self {
+            CdrError::NotCallRecords {
+                file,
+                sheet,
+                looks_like_zh,
+                looks_like_en,
+            } => (
+                with_sheet(file, sheet),
+                format!("不是话单（{looks_like_zh}），未读取"),
+                format!("not call records ({looks_like_en}), not read"),
+            ),
+            CdrError::Unmapped { file, sheet, .. } => (
+                with_sheet(file, sheet),
+                "列无法识别为话单格式，未读取；如果是话单，请用 nianshen cdr inspect 查看，并用映射指明各列".to_string(),
+                "its columns were not recognised as call records, so it was not read; if it holds call records, run nianshen cdr inspect and name the columns in a mapping".to_string(),
+            ),
+            other => {
+                let first = |text: String| text.lines().next().unwrap_or_default().to_string();
+                (
+                    file.to_path_buf(),
+                    first(other.message(Lang::Zh)),
+                    first(other.message(Lang::En)),
+                )
+            }
+        }
+    }
+
     fn message_zh(&self, m: MappingFlag<'_>) -> String {
         let flag = m.flag;
         let or_case = if m.with_case {

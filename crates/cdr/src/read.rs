@@ -530,6 +530,16 @@ impl<'o> SideBuilder<'o> {
                 path: path.to_path_buf(),
             }));
         }
+        // Other sheets or members of the file were call records: the ones
+        // that were not are listed as passed over, not dropped unseen.
+        for e in rejections {
+            let (source, reason_zh, reason_en) = e.passed_over(path);
+            self.side.stats.skipped_files.push(SkippedFile {
+                path: source,
+                reason_zh,
+                reason_en,
+            });
+        }
         Ok(())
     }
 

@@ -606,3 +606,53 @@ fn missing_talk_time_warned() {
     assert!(message.contains("bill.csv"), "{message}");
     assert!(message.contains("--carrier-mapping"), "{message}");
 }
+
+#[test]
+fn unrecognised_member_listed_as_passed_over() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("bills.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&archive).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    let members = [
+        (
+            "3月.csv",
+            "主叫号码,被叫号码,开始时间,通话时长\n075512345678,13900139001,2024-03-05 09:00:00,30\n",
+        ),
+        (
+            "4月.csv",
+            "号码A,号码B,时刻,秒数\n075512345678,13900139002,2024-04-05 09:00:00,40\n",
+        ),
+    ];
+    for (name, body) in members {
+        zip.start_file(name, opts).unwrap();
+        zip.write_all(body.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+    let archive = archive.to_str().unwrap();
+
+    let (code, json, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        archive,
+        "--carrier",
+        archive,
+        "--json",
+    ]);
+    let (_, text, _) = run(&["recon", "cdr", "--local", archive, "--carrier", archive]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let skipped = j["carrier"]["skipped_files"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0]["path"].as_str().unwrap().ends_with("4月.csv"));
+    assert!(skipped[0]["reason_zh"]
+        .as_str()
+        .unwrap()
+        .contains("列无法识别"));
+    assert!(
+        text.contains("已跳过") && text.contains("4月.csv"),
+        "{text}"
+    );
+}
