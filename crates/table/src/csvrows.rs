@@ -19,6 +19,22 @@ pub(crate) fn stream_records<R: Read>(
     delimiter: u8,
     sink: &mut dyn FnMut(Event<'_>) -> Flow,
 ) -> Result<(), TableError> {
+    stream_records_at(path, reader, delimiter, sink, 0)
+}
+
+/// Stray quotes read past per file; beyond them an unclosed quote ends the
+/// file as a problem, so that a file of many of them is not read again and
+/// again.
+const MAX_STRAY_QUOTES: u32 = 16;
+
+/// As [`stream_records`], at `depth` stray quotes read past.
+fn stream_records_at<R: Read>(
+    path: &Path,
+    reader: DecodeReader<R>,
+    delimiter: u8,
+    sink: &mut dyn FnMut(Event<'_>) -> Flow,
+    depth: u32,
+) -> Result<(), TableError> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -69,6 +85,14 @@ pub(crate) fn stream_records<R: Read>(
     let (invalid_bytes, unclosed) = (decoder.replacements, decoder.quotes % 2 == 1);
     let unterminated = decoder.last_byte.is_some_and(|b| b != b'\n');
     let cut_short = unterminated && held.len() < before_held;
+    if let (true, Some(row), true) = (unclosed, held_row, depth < MAX_STRAY_QUOTES) {
+        if let Some(flow) = recover_stray_quote(path, &held, (row, depth), delimiter, sink) {
+            if flow.is_continue() {
+                let _ = sink(Event::End { invalid_bytes });
+            }
+            return Ok(());
+        }
+    }
     if let Some(row) = held_row {
         let kind = if unclosed {
             Some(ProblemKind::UnclosedQuote)
@@ -97,4 +121,74 @@ pub(crate) fn stream_records<R: Read>(
     }
     let _ = sink(Event::End { invalid_bytes });
     Ok(())
+}
+
+/// Reads on past a stray quote. A field that opens with `"` and never
+/// closes runs to the end of the file, taking every later line into it.
+/// When later lines were taken, the field is read as text up to its first
+/// line break, and the lines after it are read again as records of their
+/// own. Returns None when there is nothing after the line break (the file
+/// was cut off inside a quoted field) or when an earlier field of the
+/// record spans lines too; the record is then reported as a problem.
+fn recover_stray_quote(
+    path: &Path,
+    held: &csv::StringRecord,
+    (row, depth): (u64, u32),
+    delimiter: u8,
+    sink: &mut dyn FnMut(Event<'_>) -> Flow,
+) -> Option<Flow> {
+    let last = held.len().checked_sub(1)?;
+    // A line break in an earlier field means the stray quote was paired
+    // with a later one and lines were merged on the way: not recovered.
+    // NOTE: such merged lines are read as one record; only the odd quote
+    // count at the end tells of them.
+    if held.iter().take(last).any(|f| f.contains('\n')) {
+        return None;
+    }
+    let (first_line, rest) = held.get(last)?.split_once('\n')?;
+    if rest.trim().is_empty() {
+        return None;
+    }
+    tracing::debug!(file = %path.display(), row, "stray quote: reading the lines after it again");
+    let mut cells: Vec<String> = held.iter().take(last).map(str::to_string).collect();
+    cells.push(format!(
+        "\"{}",
+        first_line.strip_suffix('\r').unwrap_or(first_line)
+    ));
+    let record = csv::StringRecord::from(cells);
+    if sink(Event::Row {
+        row,
+        cells: RowView::Text(&record),
+    })
+    .is_break()
+    {
+        return Some(Flow::Break(()));
+    }
+    let reader = crate::text::DecodeReader::new(
+        std::io::empty(),
+        rest.as_bytes().to_vec(),
+        crate::TextEncoding::Utf8,
+    );
+    let mut shifted = |event: Event<'_>| match event {
+        Event::Row { row: r, cells } => sink(Event::Row {
+            row: r + row,
+            cells,
+        }),
+        Event::Problem(mut p) => {
+            p.row += row;
+            sink(Event::Problem(p))
+        }
+        // The caller ends the source.
+        Event::End { .. } => Flow::Continue(()),
+        other => sink(other),
+    };
+    Some(
+        match stream_records_at(path, reader, delimiter, &mut shifted, depth + 1) {
+            Ok(()) => Flow::Continue(()),
+            Err(e) => {
+                tracing::debug!(file = %path.display(), "lines after a stray quote not read: {e}");
+                Flow::Continue(())
+            }
+        },
+    )
 }

@@ -150,6 +150,43 @@ fn truncated_file_keeps_earlier_rows() {
 }
 
 #[test]
+fn stray_quote_keeps_later_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "remark.txt",
+        "主叫|被叫|备注\n1|2|ok\n3|4|\"客户挂断\n5|6|x\n7|8|y\n".as_bytes(),
+    );
+
+    let t = read_table(&p).unwrap();
+
+    assert!(t.problems.is_empty(), "{:?}", t.problems);
+    let rows: Vec<u64> = t.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [1, 2, 3, 4, 5]);
+    assert_eq!(t.rows[2].cells[2], Cell::Text("\"客户挂断".into()));
+    assert_eq!(t.rows[3].cells[0], Cell::Text("5".into()));
+    assert_eq!(t.rows[4].cells[2], Cell::Text("y".into()));
+}
+
+#[test]
+fn stray_quote_paired_later_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The stray quote pairs with the next one, which merges lines 3 and 4.
+    let p = write(
+        dir.path(),
+        "remark.txt",
+        "主叫|被叫|备注\n1|2|ok\n3|4|\"客户挂断\n5|6|\"quoted|ok\"\n7|8|x\n".as_bytes(),
+    );
+
+    let t = read_table(&p).unwrap();
+
+    // Lines 3 and 4 are one record; the odd quote count is still reported.
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.problems.len(), 1);
+    assert_eq!(t.problems[0].kind, ProblemKind::UnclosedQuote);
+}
+
+#[test]
 fn short_unterminated_last_line_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(
