@@ -86,6 +86,32 @@ pub fn no_talk_time(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
     })
 }
 
+/// Returns a warning per side with calls that two of its files both list,
+/// naming the first pair. Each side comes with the words that name its
+/// files in Chinese and English.
+pub(crate) fn repeats_across_files(sides: &[(&str, &str, &SideStats)]) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    for (files_zh, files_en, stats) in sides {
+        let Some((fa, ra, fb, rb)) = stats.repeated_across_files_first else {
+            continue;
+        };
+        let count = stats.repeated_across_files;
+        let name = |i: u32| {
+            stats
+                .files
+                .get(i as usize)
+                .map_or(String::new(), |f| f.path.display().to_string())
+        };
+        let (a, b) = (name(fa), name(fb));
+        warnings.push(Warning {
+            id: "records_in_several_files".to_string(),
+            message: format!("{files_zh}中有 {count} 通通话在另一个文件中也有一模一样的一条（主叫、被叫、开始时间和通话时长都相同），例如 {a} 第 {ra} 行和 {b} 第 {rb} 行。多半是导出的时间段有重叠，或同一批数据存进了两个文件；这些通话都计入了，会多出未匹配的记录。请检查各文件的时间段，去掉重复的部分后重新运行。"),
+            message_en: format!("{count} calls in {files_en} have an identical copy in another file (same caller, callee, start time and talk time), e.g. {a} row {ra} and {b} row {rb}. Most likely the exported periods overlap or one batch was saved into two files; every copy was counted, which adds unmatched records. Check the periods of the files, remove the overlap and run again."),
+        });
+    }
+    warnings
+}
+
 /// Gives the fix for the most common reason answered rows were unusable.
 fn unusable_advice(stats: &SideStats, flag: &str) -> (String, String) {
     let top = stats

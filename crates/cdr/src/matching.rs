@@ -305,6 +305,7 @@ pub(crate) fn assemble(lst: &SideStats, cst: &SideStats, opts: &MatchOptions, o:
     ];
     warnings.extend(crate::billed_unit::inferred_warnings(&sides));
     warnings.extend(crate::billed_unit::unreadable_warnings(&sides));
+    warnings.extend(crate::advice::repeats_across_files(&sides));
     warnings.extend(classified.warnings());
     Recon {
         local: SideSummary::of(lst),

@@ -182,6 +182,13 @@ pub struct SideStats {
     /// The first of them: file index, row and the cell as written.
     #[serde(default)]
     pub billed_unreadable_first: Option<(u32, u64, String)>,
+    /// Usable records that another file of the side has too (same numbers,
+    /// start second and talk time), as when two exports overlap.
+    #[serde(default)]
+    pub repeated_across_files: u64,
+    /// The first such pair: file index and row of each copy.
+    #[serde(default)]
+    pub repeated_across_files_first: Option<(u32, u64, u32, u64)>,
     /// Samples of unreadable and unusable rows (at most 200).
     pub bad_rows: Vec<BadRow>,
     pub total_rows: Vec<TotalRowCheck>,

@@ -900,6 +900,7 @@ impl SideBuilder<'_> {
         }
         if !self.side.is_spilled() {
             crate::matching::sort_records(&mut self.side.records);
+            note_repeats_across_files(&mut self.side);
         }
         if tally.numbers.clashes > 0 {
             tracing::warn!(
@@ -963,4 +964,29 @@ fn read_full(reader: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result
         }
     }
     Ok(filled)
+}
+
+/// Counts records that another file of the side has too: the same caller,
+/// callee, start second and talk time, as when two exports overlap. The
+/// records are in matching order, so such copies lie next to each other.
+/// NOTE: a side that spilled to disk is not checked.
+fn note_repeats_across_files(side: &mut Side) {
+    let stats = &mut side.stats;
+    for pair in side.records.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let same =
+            (a.caller, a.callee, a.time, a.talk_secs) == (b.caller, b.callee, b.time, b.talk_secs);
+        if !same || a.file == b.file {
+            continue;
+        }
+        stats.repeated_across_files += 1;
+        if stats.repeated_across_files_first.is_none() {
+            stats.repeated_across_files_first = Some((
+                u32::from(a.file),
+                u64::from(a.row),
+                u32::from(b.file),
+                u64::from(b.row),
+            ));
+        }
+    }
 }

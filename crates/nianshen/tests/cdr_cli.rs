@@ -656,3 +656,49 @@ fn unrecognised_member_listed_as_passed_over() {
         "{text}"
     );
 }
+
+#[test]
+fn overlapping_exports_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let bills = dir.path().join("bills");
+    std::fs::create_dir(&bills).unwrap();
+    let head = "主叫号码,被叫号码,开始时间,通话时长\n";
+    let call = |i: u32| format!("075512345678,1390013900{i},2024-03-0{i} 09:00:00,3{i}\n");
+    // Days 1-3 and 3-5: day 3 is in both exports.
+    let first: String = (1..=3).map(call).collect();
+    let second: String = (3..=5).map(call).collect();
+    std::fs::write(bills.join("1.csv"), format!("{head}{first}")).unwrap();
+    std::fs::write(bills.join("2.csv"), format!("{head}{second}")).unwrap();
+    let local = dir.path().join("local.csv");
+    std::fs::write(
+        &local,
+        format!("{head}{}", (1..=5).map(call).collect::<String>()),
+    )
+    .unwrap();
+
+    let (code, json, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        local.to_str().unwrap(),
+        "--carrier",
+        bills.to_str().unwrap(),
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["carrier_only"], 1);
+    let warning = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "records_in_several_files")
+        .expect("the overlap is named");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("有 1 通通话"), "{message}");
+    assert!(
+        message.contains("1.csv 第 4 行") && message.contains("2.csv 第 2 行"),
+        "{message}"
+    );
+}
