@@ -534,6 +534,10 @@ impl<'o> SideBuilder<'o> {
         // that were not are listed as passed over, not dropped unseen.
         for e in rejections {
             let (source, reason_zh, reason_en) = e.passed_over(path);
+            let skipped = &self.side.stats.skipped_files;
+            if skipped.iter().any(|f| f.path == source) {
+                continue;
+            }
             self.side.stats.skipped_files.push(SkippedFile {
                 path: source,
                 reason_zh,

@@ -66,6 +66,21 @@ fn stream_records_at<R: Read>(
         // missing terminator too).
         let embedded: u64 = next.iter().map(|f| f.matches('\n').count() as u64).sum();
         let row = csv.position().line().saturating_sub(1 + embedded).max(row);
+        if next.len() > crate::MAX_FIELDS {
+            // Reported, not kept: millions of cells would take gigabytes.
+            let text: String = next.iter().take(20).collect::<Vec<_>>().join(",");
+            let problem = Event::Problem(RowProblem {
+                file: path.to_path_buf(),
+                sheet: None,
+                row,
+                kind: ProblemKind::TooManyFields,
+                text,
+            });
+            if sink(problem).is_break() {
+                return Ok(());
+            }
+            continue;
+        }
         if let Some(prev) = held_row {
             if sink(Event::Row {
                 row: prev,

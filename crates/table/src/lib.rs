@@ -35,7 +35,14 @@ pub enum ProblemKind {
     /// The last line has fewer fields than the line before it and no line
     /// break after it: the file was cut off while exported or copied.
     CutOff,
+    /// The row has more fields than a worksheet has columns
+    /// ([`MAX_FIELDS`]): no export, but a file without line breaks or with
+    /// a wrong delimiter.
+    TooManyFields,
 }
+
+/// Fields a row may have: the columns of an Excel worksheet (A to XFD).
+pub const MAX_FIELDS: usize = 16_384;
 
 impl ProblemKind {
     /// The reason in Chinese.
@@ -43,6 +50,9 @@ impl ProblemKind {
         match self {
             ProblemKind::UnclosedQuote => "引号未闭合，文件可能被截断",
             ProblemKind::CutOff => "最后一行不完整，文件在导出或复制时可能被截断",
+            ProblemKind::TooManyFields => {
+                "这一行的列数超过 Excel 的 16384 列，不像导出的话单（文件可能缺少换行，或分隔符不对）"
+            }
         }
     }
 
@@ -51,6 +61,9 @@ impl ProblemKind {
         match self {
             ProblemKind::UnclosedQuote => "unclosed quote; the file may be cut off",
             ProblemKind::CutOff => "the last line is incomplete; the file may have been cut off",
+            ProblemKind::TooManyFields => {
+                "the row has more fields than Excel's 16,384 columns, unlike an export (line breaks missing, or the wrong delimiter)"
+            }
         }
     }
 }

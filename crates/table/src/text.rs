@@ -186,7 +186,13 @@ pub(crate) struct DecodeReader<R> {
     pub(crate) last_byte: Option<u8>,
     /// Lines end with a CR alone (classic Mac OS), passed on as LF.
     pub(crate) cr_lines: bool,
+    /// Bytes passed on since the last line break.
+    line_bytes: usize,
 }
+
+/// Longest line read, in bytes: far beyond any export's row, so that a file
+/// without line breaks fails early instead of being held whole.
+pub(crate) const MAX_LINE_BYTES: usize = 8 << 20;
 
 impl<R: Read> DecodeReader<R> {
     /// Creates the reader. `head` contains the bytes already read from
@@ -210,6 +216,7 @@ impl<R: Read> DecodeReader<R> {
             quotes: 0,
             last_byte: None,
             cr_lines: false,
+            line_bytes: 0,
         }
     }
 
@@ -255,6 +262,16 @@ impl<R: Read> DecodeReader<R> {
         self.quotes += memchr::memchr_iter(b'"', produced).count() as u64;
         if let Some(last) = produced.last() {
             self.last_byte = Some(*last);
+        }
+        self.line_bytes = match memchr::memrchr(b'\n', produced) {
+            Some(i) => produced.len() - i - 1,
+            None => self.line_bytes + produced.len(),
+        };
+        if self.line_bytes > MAX_LINE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("a line longer than {} MiB", MAX_LINE_BYTES >> 20),
+            ));
         }
         if last && result == encoding_rs::CoderResult::InputEmpty {
             self.finished = true;

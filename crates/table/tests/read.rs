@@ -187,6 +187,41 @@ fn stray_quote_paired_later_reported() {
 }
 
 #[test]
+fn row_wider_than_a_worksheet_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let wide = ",".repeat(20_000);
+    let p = write(
+        dir.path(),
+        "wide.csv",
+        format!("a,b\n1,2\n{wide}\n3,4\n").as_bytes(),
+    );
+
+    let t = read_table(&p).unwrap();
+
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!(t.problems.len(), 1);
+    assert_eq!(
+        (t.problems[0].row, t.problems[0].kind),
+        (3, ProblemKind::TooManyFields)
+    );
+}
+
+#[test]
+fn line_without_breaks_fails_early() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"a,b\n".to_vec();
+    bytes.resize(9 << 20, b'0');
+    let p = write(dir.path(), "no-breaks.csv", &bytes);
+
+    let err = read_table(&p).unwrap_err();
+
+    assert!(
+        matches!(err, nianshen_table::TableError::Text { row: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn short_unterminated_last_line_cut_off() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(
