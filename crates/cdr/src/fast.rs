@@ -85,8 +85,7 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
         return None;
     }
     let plan = plan(&rows, &info, mapping, &opts.vocabulary, opts.default_tz).ok()?;
-    let per_number =
-        plan.has(Role::OtherParty) && !plan.has(Role::Caller) && !plan.has(Role::Callee);
+    let per_number = plan.is_per_number();
     if plan.kind == LayoutKind::FreeSwitch
         || plan.time_format.is_some()
         || per_number

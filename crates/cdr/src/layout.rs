@@ -68,6 +68,12 @@ impl Plan {
         self.cols[role.index()]
     }
 
+    /// True for a bill made per number: it lists the other party and no
+    /// callee. A caller column beside them (计费号码) holds the own number.
+    pub(crate) fn is_per_number(&self) -> bool {
+        self.has(Role::OtherParty) && !self.has(Role::Callee)
+    }
+
     pub(crate) fn has(&self, role: Role) -> bool {
         self.col(role).is_some()
     }

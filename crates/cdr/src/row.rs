@@ -352,15 +352,20 @@ fn numbers<'a>(
     direction: Option<Direction>,
 ) -> (NumberValue, NumberValue, Option<Unusable>) {
     let number = |role: Role| normalize_number(cell(role), plan.name(role));
-    if plan.has(Role::Caller) || plan.has(Role::Callee) || !plan.has(Role::OtherParty) {
+    if !plan.is_per_number() {
         return (number(Role::Caller), number(Role::Callee), None);
     }
     let other = number(Role::OtherParty);
-    let own = plan
-        .own_number
-        .as_deref()
-        .map_or(NumberValue::Missing, |n| {
-            normalize_number(CellRef::Text(n), None)
+    // The own number: a caller column of such a bill (计费号码) gives it
+    // per row; else the title rows or the mapping.
+    let own = Some(number(Role::Caller))
+        .filter(|n| plan.has(Role::Caller) && *n != NumberValue::Missing)
+        .unwrap_or_else(|| {
+            plan.own_number
+                .as_deref()
+                .map_or(NumberValue::Missing, |n| {
+                    normalize_number(CellRef::Text(n), None)
+                })
         });
     let no_own = (own == NumberValue::Missing).then_some(Unusable::NoOwnNumber);
     match direction {

@@ -702,3 +702,33 @@ fn overlapping_exports_warned() {
         "{message}"
     );
 }
+
+#[test]
+fn billed_number_column_is_own_number() {
+    let dir = tempfile::tempdir().unwrap();
+    let bill = dir.path().join("详单.txt");
+    std::fs::write(
+        &bill,
+        "计费号码|对方号码|呼叫类型|起始时间|通话时长\n\
+         075512345678|13900139001|主叫|2024-03-05 09:00:00|30\n\
+         075512345678|13900139002|被叫|2024-03-05 09:05:00|40\n",
+    )
+    .unwrap();
+
+    let (code, json, err) = run(&[
+        "cdr",
+        "inspect",
+        bill.to_str().unwrap(),
+        "--json",
+        "--unmask",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["usable"], 2, "{j}");
+    assert_eq!(j["samples"][0]["caller"], "075512345678");
+    assert_eq!(j["samples"][0]["callee"], "13900139001");
+    // 被叫: the other party called the own number.
+    assert_eq!(j["samples"][1]["caller"], "13900139002");
+    assert_eq!(j["samples"][1]["callee"], "075512345678");
+}
