@@ -179,7 +179,7 @@ pub struct ReconCdrArgs {
     #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
     pub carrier_tz: Option<String>,
     /// Billing increment a/b in seconds: the first a seconds are one unit, then every started b seconds, e.g. 60/60 (whole minutes), 6/6, 1/1 or 30/6 [default: from the rule pack, 60/60].
-    #[arg(long, value_name = "A/B")]
+    #[arg(long, value_name = "A/B", allow_hyphen_values = true)]
     pub billing: Option<String>,
     /// Rule pack for words, header synonyms and tolerances.
     #[arg(long, value_name = "NAME|FILE", default_value = "cn-miit")]

@@ -732,3 +732,43 @@ fn billed_number_column_is_own_number() {
     assert_eq!(j["samples"][1]["caller"], "13900139002");
     assert_eq!(j["samples"][1]["callee"], "075512345678");
 }
+
+#[test]
+fn negative_billing_increment_explained() {
+    let calls = fixture("bill_title_total.csv");
+    let calls = calls.to_str().unwrap();
+
+    let (code, _, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        calls,
+        "--carrier",
+        calls,
+        "--billing",
+        "-6/6",
+    ]);
+
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--billing 的值“-6/6”不是计费方式"), "{err}");
+}
+
+#[test]
+fn status_column_decides_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = dir.path().join("calls.csv");
+    std::fs::write(
+        &calls,
+        "主叫,被叫,开始时间,通话时长,状态\n\
+         075512345678,13900139001,2024-03-05 09:00:00,30,接通\n\
+         075512345678,13900139002,2024-03-05 09:05:00,0,未接\n",
+    )
+    .unwrap();
+
+    let (code, json, err) = run(&["cdr", "inspect", calls.to_str().unwrap(), "--json"]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["rows"], 2);
+    assert_eq!(j["answered"], 1);
+}
