@@ -52,7 +52,7 @@ fn normalize_number_text(raw: &str, header: Option<&str>) -> NumberValue {
     if is_scientific(s) {
         return NumberValue::Scientific;
     }
-    match phone_digits(s) {
+    match phone_digits(without_extension(s)) {
         Some((digits, plus)) => NumberValue::Ok(strip_country(&digits, plus)),
         None => NumberValue::Ok(s.to_string()),
     }
@@ -134,10 +134,39 @@ fn strip_country(d: &str, plus: bool) -> String {
     if let Some(rest) = d.strip_prefix("0086").filter(|r| !r.is_empty()) {
         return china(rest);
     }
-    if d.len() == 13 && d.starts_with("86") && is_mobile(&d[2..]) {
-        return d[2..].to_string();
+    // 86 without + or 00: a mobile (13 digits) or a landline whose
+    // area-code zero went with the country code (12 or 13 digits,
+    // 8675585166601 for 0755-85166601).
+    if (12..=13).contains(&d.len()) && d.starts_with("86") && !d[2..].starts_with('0') {
+        let rest = &d[2..];
+        // 1 and then 3–9 begins a mobile number, 10 Beijing's area code.
+        let mobile_like =
+            rest.starts_with('1') && matches!(rest.as_bytes().get(1), Some(b'3'..=b'9'));
+        if is_mobile(rest) || !mobile_like {
+            return china(rest);
+        }
     }
     d.to_string()
+}
+
+/// Returns a phone number without an extension written after it
+/// (`0755-85166601转801`, `…ext.801`, `…#801`): the carrier bills the
+/// number, the extension is the company's own.
+fn without_extension(s: &str) -> &str {
+    for marker in ["转", "ext.", "ext", "EXT", "Ext", "分机", "#"] {
+        let Some(i) = s.rfind(marker) else {
+            continue;
+        };
+        let (head, tail) = (s[..i].trim_end(), s[i + marker.len()..].trim());
+        let head_digits = head.bytes().filter(u8::is_ascii_digit).count();
+        if head_digits >= 7
+            && (1..=6).contains(&tail.len())
+            && tail.bytes().all(|b| b.is_ascii_digit())
+        {
+            return head.trim_end_matches(['-', ' ', '(', '（']);
+        }
+    }
+    s
 }
 
 /// True for digits that look like a landline whose area-code zero was lost
@@ -464,10 +493,11 @@ fn parse_calendar(s: &str, tz: FixedOffset) -> Option<Stamp> {
     let month = c.number(2)?;
     c.eat(&["-", "/", ".", "月"])?;
     let day = c.number(2)?;
-    c.eat(&["日"]);
+    // 2024年12月2日9时7分3秒 needs no space after the day.
+    let ri = c.eat(&["日"]).is_some();
     let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
     let t = c.eat(&["T"]).is_some();
-    if !t && c.skip_spaces() == 0 {
+    if !t && c.skip_spaces() == 0 && !ri {
         return None;
     }
     let hour = c.number(2)?;
@@ -541,6 +571,9 @@ fn parse_duration_text(s: &str) -> Option<f64> {
     if let Ok(n) = s.parse::<f64>() {
         return Some(n);
     }
+    if let Some(n) = without_thousands(s).and_then(|t| t.parse::<f64>().ok()) {
+        return Some(n);
+    }
     if s.contains(':') {
         let parts: Vec<&str> = s.split(':').collect();
         if parts.len() > 3 {
@@ -553,6 +586,29 @@ fn parse_duration_text(s: &str) -> Option<f64> {
         return Some(total);
     }
     parse_unit_duration(s)
+}
+
+/// Returns `2,900` as `2900`: digits in groups of three after the first,
+/// with an optional fraction. None for anything else (`1,2` is no number).
+fn without_thousands(s: &str) -> Option<String> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let mut groups = int.split(',');
+    let first = groups.next()?;
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit());
+    let rest: Vec<&str> = groups.collect();
+    let rest_ok = !rest.is_empty()
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    if !first_ok || !rest_ok || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut out = int.replace(',', "");
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    Some(out)
 }
 
 /// `2分32秒`, `1小时`, `5分钟`, `1h2m3s`.
@@ -695,6 +751,15 @@ mod tests {
             ("对方号码", NumberValue::Masked),
             ("1.38001E+10", NumberValue::Scientific),
             ("", NumberValue::Missing),
+            // 86 without + or 00, landlines too.
+            ("8675585166601", ok("075585166601")),
+            ("861012345678", ok("01012345678")),
+            ("86138001380001", ok("86138001380001")),
+            // Extensions written after the number.
+            ("0755-85166601转801", ok("075585166601")),
+            ("075585166601 ext.12", ok("075585166601")),
+            ("075585166601#801", ok("075585166601")),
+            ("*97#1", ok("*97#1")),
         ];
         for (raw, want) in cases {
             assert_eq!(n(raw), want, "{raw:?}");
@@ -752,12 +817,13 @@ mod tests {
         let tz = FixedOffset::east_opt(8 * 3600).unwrap();
         // 2024-03-05 14:23:11 +08:00
         let want = 1_709_619_791;
-        let cases: [(&str, i64, bool); 12] = [
+        let cases: [(&str, i64, bool); 13] = [
             ("2024-03-05 14:23:11", want, true),
             ("2024/3/5 14:23:11", want, true),
             ("2024/3/5 14:23", want - 11, false),
             ("20240305142311", want, true),
             ("2024年3月5日 14时23分11秒", want, true),
+            ("2024年3月5日14时23分11秒", want, true),
             ("2024年03月05日 14:23:11", want, true),
             ("2024-03-05T14:23:11", want, true),
             ("2024-03-05T06:23:11Z", want, true),
@@ -824,6 +890,8 @@ mod tests {
             ("1小时2分3秒", Some(3723)),
             ("5分钟", Some(300)),
             ("00:02:32", Some(152)),
+            ("2,900", Some(2900)),
+            ("1,2", None),
             ("2:32", Some(152)),
             ("12.6", Some(13)),
             ("abc", None),
