@@ -40,12 +40,13 @@ pub(crate) struct Staging {
 impl Staging {
     /// Creates the staging folder of `out_dir`.
     ///
-    /// Errors: `out_dir` is a file, or the folders cannot be created.
+    /// Errors: `out_dir` is a file (kind `NotADirectory`, the message is
+    /// the path), or the folders cannot be created.
     pub(crate) fn create(out_dir: &Path) -> io::Result<Staging> {
         if fs::metadata(out_dir).is_ok_and(|m| !m.is_dir()) {
             return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} is a file, not a folder", out_dir.display()),
+                io::ErrorKind::NotADirectory,
+                out_dir.display().to_string(),
             ));
         }
         let parent = staging_parent(out_dir)?;
@@ -70,8 +71,9 @@ impl Staging {
     /// Moves every staged list into `out_dir` (created when missing),
     /// replacing lists of the same names, then removes the staging folder.
     ///
-    /// Errors: a folder or a link to one is where a list goes, or a move
-    /// fails. `out_dir` then contains its old lists again.
+    /// Errors: a folder or a link to one is where a list goes (kind
+    /// `IsADirectory`, the message is its path), or a move fails.
+    /// `out_dir` then contains its old lists again.
     pub(crate) fn publish(mut self, out_dir: &Path) -> io::Result<()> {
         let _publishing = PUBLISHING
             .lock()
@@ -83,8 +85,8 @@ impl Staging {
             let target = out_dir.join(name);
             if fs::metadata(&target).is_ok_and(|m| m.is_dir()) {
                 return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} is a folder", target.display()),
+                    io::ErrorKind::IsADirectory,
+                    target.display().to_string(),
                 ));
             }
         }

@@ -177,6 +177,7 @@ fn folder_in_the_way_keeps_old_lists() {
     let (code, err) = run(&recon_args(&changed, &c, &out));
 
     assert_eq!(code, 2, "{err}");
+    assert!(err.contains("同名位置已被一个文件夹占用"), "{err}");
     assert!(err.contains("per_number.csv"), "{err}");
     assert_eq!(contents(&out), before);
     assert!(out.join("per_number.csv").is_dir());

@@ -105,7 +105,7 @@ impl ReportError {
 
 /// Describes the cause of an I/O error in words. Kinds users rarely meet
 /// quote the system's text instead.
-fn io_cause(lang: Lang, err: &io::Error) -> String {
+pub fn io_cause(lang: Lang, err: &io::Error) -> String {
     use io::ErrorKind as K;
     let known = match (err.kind(), lang) {
         (K::PermissionDenied, Lang::Zh) => "没有写入权限",

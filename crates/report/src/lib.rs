@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use nianshen_checks::finding::Report;
 
 pub use atomic::{write_set, Output, OWN_FILE_NAMES};
-pub use error::ReportError;
+pub use error::{io_cause, ReportError};
 pub use html::report_html;
 pub use json::{findings_json, FINDINGS_SCHEMA};
 pub use terminal::terminal_summary;

@@ -75,14 +75,25 @@ fn run_cdr(args: ReconCdrArgs, lang: Lang) -> Result<u8, Failure> {
     }
     if let Some(out) = &args.out {
         write_recon_csv(&recon, &local, &carrier, out, args.unmask).map_err(|e| {
+            // The output's own errors of these kinds name the path in the way.
+            let path = match e.kind() {
+                std::io::ErrorKind::NotADirectory | std::io::ErrorKind::IsADirectory => {
+                    format!(" ({e})")
+                }
+                _ => String::new(),
+            };
+            let (zh, en) = (
+                nianshen_report::io_cause(Lang::Zh, &e) + &path,
+                nianshen_report::io_cause(Lang::En, &e) + &path,
+            );
             Failure::localized(
                 lang,
                 format!(
-                    "无法写入输出文件夹“{}”：{e}。文件夹保持原样，没有写入任何列表。\n请确认该文件夹可写、磁盘有足够空间。",
+                    "无法写入输出文件夹“{}”：{zh}。文件夹保持原样，没有写入任何列表。\n请确认 --out 是一个可写的文件夹、磁盘有足够空间。",
                     out.display()
                 ),
                 format!(
-                    "cannot write to {}: {e}. The folder was left as it was; no list was written.\nMake sure the folder is writable and the disk has room.",
+                    "cannot write to {}: {en}. The folder was left as it was; no list was written.\nMake sure --out is a folder you can write to and the disk has room.",
                     out.display()
                 ),
             )
