@@ -94,10 +94,10 @@ impl CdrError {
         }
     }
 
-    /// Returns the source (file, with the sheet in brackets; `file` when
-    /// the error names none) and a one-line reason in Chinese and English,
+    /// Returns the source and a one-line reason in Chinese and English,
     /// for a source passed over beside others of the same file that were
-    /// read.
+    /// read. The source is the file with the sheet in brackets, or `file`
+    /// when the error names none.
     pub(crate) fn passed_over(&self, file: &std::path::Path) -> (PathBuf, String, String) {
         let with_sheet = |file: &PathBuf, sheet: &Option<String>| match sheet {
             Some(s) => PathBuf::from(format!("{} [{s}]", file.display())),

@@ -82,9 +82,9 @@ fn remove_spill_on_interrupt(lang: nianshen_rules::Lang) {
 
 /// Logs go to stderr; `-v` shows info, `-vv` debug. `RUST_LOG` overrides both.
 fn init_tracing(verbose: u8) {
-    // Libraries log one level less than nianshen's own crates (whose
-    // targets all start with `nianshen`): a workbook library's warning
-    // about a theme it could not read is no message for the user.
+    // Libraries log one level above nianshen's own crates, whose targets
+    // all start with `nianshen`. A workbook library's warning about a
+    // theme it could not read is no message for the user.
     let default = match verbose {
         0 => "error,nianshen=warn",
         1 => "warn,nianshen=info",

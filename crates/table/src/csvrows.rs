@@ -22,9 +22,9 @@ pub(crate) fn stream_records<R: Read>(
     stream_records_at(path, reader, delimiter, sink, 0)
 }
 
-/// Stray quotes read past per file; beyond them an unclosed quote ends the
-/// file as a problem, so that a file of many of them is not read again and
-/// again.
+/// Maximum stray quotes read past per file. Beyond them an unclosed quote
+/// ends the file as a problem, so that a file of many is not read again
+/// and again.
 const MAX_STRAY_QUOTES: u32 = 16;
 
 /// As [`stream_records`], at `depth` stray quotes read past.
@@ -142,9 +142,9 @@ fn stream_records_at<R: Read>(
 /// closes runs to the end of the file, taking every later line into it.
 /// When later lines were taken, the field is read as text up to its first
 /// line break, and the lines after it are read again as records of their
-/// own. Returns None when there is nothing after the line break (the file
-/// was cut off inside a quoted field) or when an earlier field of the
-/// record spans lines too; the record is then reported as a problem.
+/// own. Returns None when there is nothing after the line break, because
+/// the file was cut off inside a quoted field, or when an earlier field of
+/// the record spans lines too. The record is then reported as a problem.
 fn recover_stray_quote(
     path: &Path,
     held: &csv::StringRecord,
@@ -155,8 +155,8 @@ fn recover_stray_quote(
     let last = held.len().checked_sub(1)?;
     // A line break in an earlier field means the stray quote was paired
     // with a later one and lines were merged on the way: not recovered.
-    // NOTE: such merged lines are read as one record; only the odd quote
-    // count at the end tells of them.
+    // NOTE: such merged lines are read as one record, and only the odd
+    // quote count at the end shows them.
     if held.iter().take(last).any(|f| f.contains('\n')) {
         return None;
     }

@@ -190,8 +190,8 @@ pub(crate) struct DecodeReader<R> {
     line_bytes: usize,
 }
 
-/// Longest line read, in bytes: far beyond any export's row, so that a file
-/// without line breaks fails early instead of being held whole.
+/// Maximum line length read, in bytes: far beyond any export's row, so
+/// that a file without line breaks fails early instead of being held whole.
 pub(crate) const MAX_LINE_BYTES: usize = 8 << 20;
 
 impl<R: Read> DecodeReader<R> {

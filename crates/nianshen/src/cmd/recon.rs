@@ -379,8 +379,8 @@ fn classes_lines(r: &Recon, lang: Lang) -> String {
 fn summary(r: &Recon, out: Option<&PathBuf>, lang: Lang) -> String {
     let (l, c) = (&r.local, &r.carrier);
     // Without a single readable billed cell among the matched calls, both
-    // sides' billed minutes are ceil(talk / 60), so their rate says nothing
-    // about the bill.
+    // sides' billed minutes are ceil(talk / 60), so their rate carries no
+    // information about the bill.
     let billed_rate = if r.billing.compared == 0 && r.billing.not_compared > 0 {
         match lang {
             Lang::Zh => "—（运营商话单没有可读的计费时长，双方计费均按通话时长折算）".to_string(),
