@@ -112,6 +112,70 @@ pub(crate) fn repeats_across_files(sides: &[(&str, &str, &SideStats)]) -> Vec<Wa
     warnings
 }
 
+/// Carrier-only records above which [`zero_lost`] is not checked.
+const ZERO_CHECK_MAX_CARRIER: usize = 1 << 20;
+
+/// Local-only records [`zero_lost`] looks at.
+const ZERO_CHECK_LOCAL_SAMPLE: usize = 100_000;
+
+/// Warns when many calls on one side only would find a partner on the
+/// other if a leading zero were dropped from a number (`0755…` against
+/// `755…`): one side lost its area-code zeros, as when Excel stored the
+/// numbers as numbers. `local_only` and `carrier_only` index the sides'
+/// unmatched records. The warning needs at least 3 such calls and a fifth
+/// of the local calls left unmatched.
+pub(crate) fn zero_lost(
+    local: &crate::model::Side,
+    carrier: &crate::model::Side,
+    local_only: &[u32],
+    carrier_only: &[u32],
+) -> Option<Warning> {
+    use crate::numkey::without_leading_zero as drop_zero;
+    let key = |r: &crate::model::Record| (r.caller, r.callee);
+    let dropped = |(a, b): (u64, u64)| (drop_zero(a), drop_zero(b));
+    let records = |side: &'_ crate::model::Side, only: &'_ [u32]| -> Vec<(u64, u64)> {
+        only.iter()
+            .filter_map(|i| side.records.get(*i as usize))
+            .map(key)
+            .collect()
+    };
+    // The carrier's unmatched keys are held in two sets, about 50 MB at
+    // the cap; above it the check is left out, and a sample of the local
+    // side is enough.
+    if carrier_only.len() > ZERO_CHECK_MAX_CARRIER {
+        return None;
+    }
+    let local_only = &local_only[..local_only.len().min(ZERO_CHECK_LOCAL_SAMPLE)];
+    let (l, c) = (records(local, local_only), records(carrier, carrier_only));
+    if l.len() < 3 || c.is_empty() {
+        return None;
+    }
+    let exact: std::collections::HashSet<(u64, u64)> = c.iter().copied().collect();
+    let loose: std::collections::HashSet<(u64, u64)> = c.iter().map(|k| dropped(*k)).collect();
+    let (mut hits, mut local_has_zero) = (0u64, 0u64);
+    // NOTE: only the keys are compared, not the times.
+    for k in &l {
+        if exact.contains(k) || !loose.contains(&dropped(*k)) {
+            continue;
+        }
+        hits += 1;
+        local_has_zero += u64::from(dropped(*k) != *k);
+    }
+    if hits < 3 || hits * 5 < l.len() as u64 {
+        return None;
+    }
+    let (lost_zh, lost_en) = if local_has_zero * 2 >= hits {
+        ("运营商话单", "the carrier's bill")
+    } else {
+        ("本地话单", "the local records")
+    };
+    Some(Warning {
+        id: "leading_zero_lost".to_string(),
+        message: format!("有 {hits} 通仅本地有的通话，去掉号码开头的 0 后能在仅运营商有的记录中找到同样的号码：{lost_zh}的号码很可能丢了开头的 0（常见于 Excel 把号码存成数字）。请把号码列设为文本后重新导出，再重新运行。"),
+        message_en: format!("{hits} calls found only locally have the same numbers as calls found only in the bill once a leading 0 is dropped: the numbers in {lost_en} most likely lost their leading 0 (as when Excel stores them as numbers). Export again with the number columns as text and run again."),
+    })
+}
+
 /// Gives the fix for the most common reason answered rows were unusable.
 fn unusable_advice(stats: &SideStats, flag: &str) -> (String, String) {
     let top = stats

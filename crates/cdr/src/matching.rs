@@ -274,11 +274,18 @@ fn reconcile_in_memory(local: &Side, carrier: &Side, opts: &MatchOptions) -> Rec
         rayon::join(|| unmatched(&local_matched), || unmatched(&carrier_matched));
     drop((local_matched, carrier_matched));
     let differing = std::mem::take(&mut classes.differing);
+    let mut warnings = crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched);
+    warnings.extend(crate::advice::zero_lost(
+        local,
+        carrier,
+        &local_unmatched,
+        &carrier_unmatched,
+    ));
     let outcome = Outcome {
         matched,
         mismatched,
         per_day,
-        warnings: crate::tzcheck::warnings(local, carrier, &ls, &cs, opts, matched),
+        warnings,
         classes,
         detail: Detail::Indexed {
             local_unmatched,

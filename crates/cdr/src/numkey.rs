@@ -49,6 +49,26 @@ pub(crate) fn digit_key(digits: &[u8]) -> Option<u64> {
     Some(value * 32 + n as u64)
 }
 
+/// Returns the key of the same number without its leading zero (`0755…`
+/// to `755…`); other keys as they are. A digit key stores the value and
+/// the digit count, so a leading zero is a count above the value's digits.
+pub(crate) fn without_leading_zero(key: u64) -> u64 {
+    if key & INTERNED != 0 {
+        return key;
+    }
+    let (value, digits) = (key >> 5, key & 31);
+    let value_digits = if value == 0 {
+        1
+    } else {
+        value.ilog10() as u64 + 1
+    };
+    if digits > value_digits {
+        (value << 5) | (digits - 1)
+    } else {
+        key
+    }
+}
+
 /// 10⁰ to 10⁸.
 const POWERS_OF_TEN: [u64; 9] = [
     1,
@@ -248,5 +268,18 @@ mod tests {
         assert_eq!(t.key("13800138000"), digit_key(b"13800138000").unwrap_or(0));
         assert_eq!(t.values.len(), 2);
         assert_eq!(t.clashes, 0);
+    }
+
+    #[test]
+    fn leading_zero_dropped_from_keys() {
+        let key = |s: &str| digit_key(s.as_bytes()).unwrap();
+
+        assert_eq!(
+            without_leading_zero(key("075585166601")),
+            key("75585166601")
+        );
+        assert_eq!(without_leading_zero(key("13800138000")), key("13800138000"));
+        assert_eq!(without_leading_zero(key("0")), key("0"));
+        assert_eq!(without_leading_zero(INTERNED | 7), INTERNED | 7);
     }
 }

@@ -772,3 +772,44 @@ fn status_column_decides_answered() {
     assert_eq!(j["rows"], 2);
     assert_eq!(j["answered"], 1);
 }
+
+#[test]
+fn lost_leading_zeros_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (local, bill) = (dir.path().join("local.csv"), dir.path().join("bill.csv"));
+    let head = "主叫号码,被叫号码,开始时间,通话时长\n";
+    let rows = |caller: &str| -> String {
+        (1..=5)
+            .map(|i| format!("{caller},1390013900{i},2024-03-05 09:0{i}:00,3{i}\n"))
+            .collect()
+    };
+    std::fs::write(&local, format!("{head}{}", rows("075512345678"))).unwrap();
+    // The bill went through Excel: the landline lost its zero.
+    std::fs::write(&bill, format!("{head}{}", rows("75512345678"))).unwrap();
+
+    let (code, json, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        local.to_str().unwrap(),
+        "--carrier",
+        bill.to_str().unwrap(),
+        "--json",
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(j["matched"], 0);
+    let warning = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == "leading_zero_lost")
+        .expect("the lost zeros are named");
+    let message = warning["message"].as_str().unwrap();
+    assert!(message.contains("有 5 通"), "{message}");
+    assert!(
+        message.contains("运营商话单的号码很可能丢了开头的 0"),
+        "{message}"
+    );
+}
