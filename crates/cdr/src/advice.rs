@@ -18,14 +18,28 @@ pub struct SideName<'a> {
 }
 
 /// Warns when a side read rows but has no usable answered record, naming
-/// the likely cause and the mapping key that fixes it. Returns `None` when
-/// the side has usable records or no rows at all.
+/// the likely cause and the mapping key that fixes it, or when its files
+/// have no data row at all. Returns `None` when the side has usable
+/// records or no files.
 pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
+    let (zh, en) = (side.zh, side.en);
+    let flag = side.mapping_flag;
+    if stats.rows == 0 && !stats.files.is_empty() {
+        let files: Vec<String> = stats
+            .files
+            .iter()
+            .map(|f| f.path.display().to_string())
+            .collect();
+        let list = files.join(", ");
+        return Some(Warning {
+            id: "no_data_rows".to_string(),
+            message: format!("{zh}话单 {list} 只有表头（或标题），没有一行数据。请确认导出时选对了时间段和范围，再重新导出。"),
+            message_en: format!("the {en} files {list} have a header (or titles) but no data row. Check the period and scope chosen for the export and export again."),
+        });
+    }
     if stats.rows == 0 || stats.answered > 0 {
         return None;
     }
-    let (zh, en) = (side.zh, side.en);
-    let flag = side.mapping_flag;
     let rows = stats.rows;
     let (id, message, message_en) = if stats.unreadable_rows >= rows {
         (

@@ -813,3 +813,26 @@ fn lost_leading_zeros_named() {
         "{message}"
     );
 }
+
+#[test]
+fn header_only_file_warned() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "主叫号码,被叫号码,开始时间,通话时长\n").unwrap();
+    let good = fixture("bill_title_total.csv");
+
+    let (code, text, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        empty.to_str().unwrap(),
+        "--carrier",
+        good.to_str().unwrap(),
+    ]);
+
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        text.contains("本地话单") && text.contains("只有表头"),
+        "{text}"
+    );
+}
