@@ -45,6 +45,15 @@ pub(crate) struct Probe {
     pub first_data_row: u64,
 }
 
+/// True when the start of the file ends lines with a CR alone, which the
+/// general reader handles and the fast path, splitting at LF, does not.
+fn cr_line_ends(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 << 10);
+    let read = File::open(path).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
+    read.is_err() || (head.contains(&b'\r') && !head.contains(&b'\n'))
+}
+
 /// Decides whether `path` can take the fast path and how it is laid out.
 /// `None` leaves the file to the general reader (which also reports any
 /// error).
@@ -81,6 +90,8 @@ pub(crate) fn probe(path: &Path, opts: &ReadOptions, mapping: Option<&Mapping>) 
         || rows.len() < SNIFF_ROWS
         || !split_at_line_ends
         || info.file != path
+        || info.format != nianshen_table::Format::Text
+        || cr_line_ends(path)
     {
         return None;
     }
@@ -1256,6 +1267,21 @@ mod tests {
         }
         let bom = format!("\u{feff}{text}");
         compare(&bom, 777, true);
+    }
+
+    #[test]
+    fn html_and_cr_files_left_to_the_general_reader() {
+        let text = export(600, "").replace('\r', "");
+        let cr = text.replace('\n', "\r");
+        compare(&cr, 1000, false);
+        let html: String = std::iter::once("<html><body><table>".to_string())
+            .chain(text.lines().map(|line| {
+                let cells: String = line.split(',').map(|c| format!("<td>{c}</td>")).collect();
+                format!("<tr>{cells}</tr>\n")
+            }))
+            .chain(std::iter::once("</table></body></html>\n".to_string()))
+            .collect();
+        compare(&html, 1000, false);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod csvrows;
 mod error;
 mod excel;
 mod header;
+mod html;
 mod ole;
 mod sniff;
 mod stream;

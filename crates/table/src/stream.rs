@@ -24,15 +24,18 @@ pub enum Format {
     Xls,
     /// An Office Open XML workbook (`.xlsx`).
     Xlsx,
+    /// An HTML page of tables, as some systems write under a `.xls` name.
+    Html,
 }
 
 impl Format {
-    /// A short name for users: `text`, `xls` or `xlsx`.
+    /// A short name for users: `text`, `xls`, `xlsx` or `html`.
     pub fn name(self) -> &'static str {
         match self {
             Format::Text => "text",
             Format::Xls => "xls",
             Format::Xlsx => "xlsx",
+            Format::Html => "html",
         }
     }
 }
@@ -234,6 +237,9 @@ pub(crate) fn stream_text<R: Read>(
             file: path.to_path_buf(),
             what: "control characters".to_string(),
         });
+    }
+    if crate::html::looks_like_html(&decoded) {
+        return crate::html::stream_html(path, rest, head, encoding, sink);
     }
     // Lines that end with a CR alone (classic Mac OS exports) are read as
     // lines that end with LF.

@@ -142,6 +142,7 @@ fn describe_source(t: &mut Text, i: &Inspection) {
         "text" => "文本",
         "xls" => "Excel 97-2003 工作簿（.xls）",
         "xlsx" => "Excel 工作簿（.xlsx）",
+        "html" => "网页表格（HTML，常见于另存为 .xls 的导出）",
         other => other,
     };
     let delim_zh = match delim.as_str() {
