@@ -51,8 +51,13 @@ impl TextEncoding {
 /// Decides the encoding of a file from its first bytes. `None` when the
 /// bytes hold NULs in a way no text encoding explains (binary content).
 pub(crate) fn detect_encoding(head: &[u8]) -> Option<TextEncoding> {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        return Some(TextEncoding::Utf8Bom);
+    if let Some(body) = head.strip_prefix(UTF8_BOM) {
+        // A UTF-8 mark before a GBK body (an editor added it) is passed
+        // over, and the body is read as GB18030.
+        return Some(match std::str::from_utf8(body) {
+            Err(e) if e.error_len().is_some() => TextEncoding::Gb18030,
+            _ => TextEncoding::Utf8Bom,
+        });
     }
     if head.starts_with(&[0xFF, 0xFE]) {
         return Some(TextEncoding::Utf16Le);
@@ -199,13 +204,14 @@ impl<R: Read> DecodeReader<R> {
     /// `inner` for sniffing.
     pub(crate) fn new(inner: R, head: Vec<u8>, encoding: TextEncoding) -> Self {
         let raw_len = head.len();
+        let raw_pos = raw_len - skip_bom(&head, encoding).len();
         let mut raw = head;
         raw.resize(raw_len.max(SNIFF_BYTES), 0);
         DecodeReader {
             inner,
             decoder: encoding.encoding().new_decoder_with_bom_removal(),
             raw,
-            raw_pos: 0,
+            raw_pos,
             raw_len,
             raw_eof: false,
             out: vec![0; SNIFF_BYTES * 3 + 16],
@@ -304,8 +310,20 @@ pub(crate) fn read_head(r: &mut dyn Read, limit: usize) -> io::Result<Vec<u8>> {
 
 /// Decodes a sniffed prefix for analysis (delimiter, binary check).
 pub(crate) fn decode_head(head: &[u8], encoding: TextEncoding) -> String {
-    let (text, _, _) = encoding.encoding().decode(head);
+    let (text, _, _) = encoding.encoding().decode(skip_bom(head, encoding));
     text.into_owned()
+}
+
+/// The byte-order mark of UTF-8.
+const UTF8_BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// Returns `head` without a UTF-8 mark when the text is read as GB18030,
+/// which would decode the mark's bytes as characters.
+fn skip_bom(head: &[u8], encoding: TextEncoding) -> &[u8] {
+    match encoding {
+        TextEncoding::Gb18030 => head.strip_prefix(UTF8_BOM).unwrap_or(head),
+        _ => head,
+    }
 }
 
 #[cfg(test)]

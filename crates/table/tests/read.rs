@@ -56,6 +56,24 @@ fn cr_only_line_ends_split() {
 }
 
 #[test]
+fn utf8_mark_before_gbk_body_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = vec![0xEF, 0xBB, 0xBF];
+    bytes.extend_from_slice(
+        &encoding_rs::GB18030
+            .encode("主叫号码\t被叫号码\n13800138000\t075512345678\n")
+            .0,
+    );
+    let p = write(dir.path(), "marked.txt", &bytes);
+
+    let t = read_table(&p).unwrap();
+
+    assert_eq!(t.sources[0].encoding, Some(TextEncoding::Gb18030));
+    assert_eq!(t.rows[0].cells[0], Cell::Text("主叫号码".into()));
+    assert_eq!(t.rows[1].cells[1], Cell::Text("075512345678".into()));
+}
+
+#[test]
 fn utf16_with_bom_is_decoded() {
     let dir = tempfile::tempdir().unwrap();
     let mut bytes = vec![0xFF, 0xFE];
