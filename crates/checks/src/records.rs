@@ -210,6 +210,9 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Result<Value
         for measure in measures {
             let Some(r) = rate(measure) else { continue };
             if r >= threshold {
+                // The engine's diagnoses (a time-zone offset, lost zeros,
+                // overlapping files) point to the cause.
+                let evidence = engine_warnings(cx, &value);
                 cx.raise(
                     rule,
                     &[
@@ -219,7 +222,7 @@ fn reconcile(cx: &mut Context<'_>, local: &Side, carrier: &Side) -> Result<Value
                         ("rate", percent(r)),
                         ("threshold", percent(threshold)),
                     ],
-                    Vec::new(),
+                    evidence,
                 );
             }
         }
@@ -350,12 +353,7 @@ fn unmatched_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
     if share < threshold {
         return;
     }
-    let mut evidence = Vec::new();
-    for warning in value["warnings"].as_array().into_iter().flatten() {
-        let zh = warning["message"].as_str().unwrap_or_default();
-        let en = warning["message_en"].as_str().unwrap_or(zh);
-        evidence.push(Evidence::note(cx.t(zh, en)));
-    }
+    let evidence = engine_warnings(cx, &value);
     cx.raise(
         "cdr.count_mismatch",
         &[
@@ -373,6 +371,21 @@ fn unmatched_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
         ],
         evidence,
     );
+}
+
+/// Returns the reconciliation's warnings as notes of evidence, in the
+/// language of the run.
+fn engine_warnings(cx: &Context<'_>, value: &Value) -> Vec<Evidence> {
+    value["warnings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|warning| {
+            let zh = warning["message"].as_str().unwrap_or_default();
+            let en = warning["message_en"].as_str().unwrap_or(zh);
+            Evidence::note(cx.t(zh, en))
+        })
+        .collect()
 }
 
 fn measure_name(cx: &Context<'_>, measure: &str) -> String {

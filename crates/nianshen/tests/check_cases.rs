@@ -681,3 +681,31 @@ fn per_second_bill_named_in_billing_finding() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn count_mismatch_names_overlapping_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = billing_case(&dir);
+    // The same bill saved twice under different names and with one
+    // title line changed, so that the files are not byte-for-byte copies.
+    let bill = std::fs::read_to_string(case.join("话单/运营商/详单.csv")).unwrap();
+    let copy = bill.replacen("语音详单", "语音详单（补发）", 1);
+    assert_ne!(copy, bill);
+    std::fs::write(case.join("话单/运营商/详单-补发.csv"), copy).unwrap();
+
+    let (_, findings, _out) = check(&case, &[]);
+
+    let f = finding(&findings, "cdr.count_mismatch").expect("raised");
+    let notes: Vec<&str> = f["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["note"].as_str())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("在另一个文件中也有一模一样的一条")),
+        "{notes:?}"
+    );
+}
