@@ -353,7 +353,7 @@ fn unmatched_share(cx: &mut Context<'_>, value: &Value, threshold: f64) {
     if share < threshold {
         return;
     }
-    let evidence = engine_warnings(cx, &value);
+    let evidence = engine_warnings(cx, value);
     cx.raise(
         "cdr.count_mismatch",
         &[
