@@ -276,6 +276,26 @@ fn parse_columns(value: &toml::Value, origin: &str) -> Result<BTreeMap<Role, Col
                 ))
             }
         };
+        // One column cannot hold two roles: the later would silently
+        // replace the earlier.
+        let same = |c: &ColumnRef| match (c, &column) {
+            (ColumnRef::Name(a), ColumnRef::Name(b)) => {
+                nianshen_table::normalize_header(a) == nianshen_table::normalize_header(b)
+            }
+            (a, b) => a == b,
+        };
+        if let Some((other, _)) = columns.iter().find(|(_, c)| same(c)) {
+            let other: &Role = other;
+            return Err(bad(
+                &key,
+                v,
+                &format!("这一列已经指定给 {}，同一列不能有两个角色", other.name()),
+                &format!(
+                    "that column is already given to {}; a column holds one role",
+                    other.name()
+                ),
+            ));
+        }
         columns.insert(role, column);
     }
     Ok(columns)
@@ -384,6 +404,21 @@ mod tests {
             let t: toml::Table = toml::from_str(text).unwrap();
             let err = Mapping::from_table(&t).unwrap_err();
             assert!(matches!(err, CdrError::Mapping { .. }), "{text}");
+        }
+    }
+
+    #[test]
+    fn column_given_two_roles_rejected() {
+        for text in [
+            "[columns]\nstart = 3\ncallee = 3",
+            "[columns]\ncaller = \"主叫\"\ncallee = \"主叫\"",
+        ] {
+            let t: toml::Table = toml::from_str(text).unwrap();
+
+            let err = Mapping::from_table(&t).unwrap_err();
+
+            let message = err.message(nianshen_rules::Lang::Zh);
+            assert!(message.contains("同一列不能有两个角色"), "{message}");
         }
     }
 
