@@ -26,6 +26,34 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Runs `recon cdr --json` on the two sides and returns the summary.
+fn recon_json(local: &Path, carrier: &Path) -> serde_json::Value {
+    let (code, json, err) = run(&[
+        "recon",
+        "cdr",
+        "--local",
+        local.to_str().unwrap(),
+        "--carrier",
+        carrier.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&json).unwrap()
+}
+
+/// Returns the Chinese message of the summary's warning `id`.
+fn warning_message(summary: &serde_json::Value, id: &str) -> String {
+    let warning = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == id);
+    let Some(warning) = warning else {
+        panic!("no warning {id}: {}", summary["warnings"]);
+    };
+    warning["message"].as_str().unwrap().to_string()
+}
+
 /// Runs the binary with its standard output closed before it writes, as
 /// `| head -1` does once it has its line.
 fn run_into_closed_pipe(args: &[&str]) -> (i32, String) {
@@ -579,20 +607,9 @@ fn missing_talk_time_warned() {
         format!("主叫号码,被叫号码,开始时间,时间长度\n{rows}"),
     )
     .unwrap();
-    let (local, bill) = (local.to_str().unwrap(), bill.to_str().unwrap());
 
-    let (code, json, err) = run(&[
-        "recon",
-        "cdr",
-        "--local",
-        local,
-        "--carrier",
-        bill,
-        "--json",
-    ]);
+    let j = recon_json(&local, &bill);
 
-    assert_eq!(code, 0, "{err}");
-    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["local"]["talk_seconds"], 70, "持续时间 is talk time");
     let warnings: Vec<&serde_json::Value> = j["warnings"]
         .as_array()
@@ -676,26 +693,10 @@ fn overlapping_exports_warned() {
     )
     .unwrap();
 
-    let (code, json, err) = run(&[
-        "recon",
-        "cdr",
-        "--local",
-        local.to_str().unwrap(),
-        "--carrier",
-        bills.to_str().unwrap(),
-        "--json",
-    ]);
+    let j = recon_json(&local, &bills);
 
-    assert_eq!(code, 0, "{err}");
-    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["carrier_only"], 1);
-    let warning = j["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["id"] == "records_in_several_files")
-        .expect("the overlap is named");
-    let message = warning["message"].as_str().unwrap();
+    let message = warning_message(&j, "records_in_several_files");
     assert!(message.contains("有 1 通通话"), "{message}");
     assert!(
         message.contains("1.csv 第 4 行") && message.contains("2.csv 第 2 行"),
@@ -787,26 +788,10 @@ fn lost_leading_zeros_named() {
     // The bill went through Excel: the landline lost its zero.
     std::fs::write(&bill, format!("{head}{}", rows("75512345678"))).unwrap();
 
-    let (code, json, err) = run(&[
-        "recon",
-        "cdr",
-        "--local",
-        local.to_str().unwrap(),
-        "--carrier",
-        bill.to_str().unwrap(),
-        "--json",
-    ]);
+    let j = recon_json(&local, &bill);
 
-    assert_eq!(code, 0, "{err}");
-    let j: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(j["matched"], 0);
-    let warning = j["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|w| w["id"] == "leading_zero_lost")
-        .expect("the lost zeros are named");
-    let message = warning["message"].as_str().unwrap();
+    let message = warning_message(&j, "leading_zero_lost");
     assert!(message.contains("有 5 通"), "{message}");
     assert!(
         message.contains("运营商话单的号码很可能丢了开头的 0"),
