@@ -75,7 +75,7 @@ pub fn no_usable_rows(side: SideName<'_>, stats: &SideStats) -> Option<Warning> 
 }
 
 /// Warns when files of a side have answered calls but neither a talk-time
-/// column nor an end time to compute talk time from: their calls count 0
+/// column nor an end time to compute talk time from. Their calls count 0
 /// seconds, so every matched call differs in duration.
 pub fn no_talk_time(side: SideName<'_>, stats: &SideStats) -> Option<Warning> {
     if stats.answered_all == 0 {
@@ -132,12 +132,12 @@ const ZERO_CHECK_MAX_CARRIER: usize = 1 << 20;
 /// Local-only records [`zero_lost`] looks at.
 const ZERO_CHECK_LOCAL_SAMPLE: usize = 100_000;
 
-/// Warns when many calls on one side only would find a partner on the
-/// other if a leading zero were dropped from a number (`0755…` against
-/// `755…`): one side lost its area-code zeros, as when Excel stored the
-/// numbers as numbers. `local_only` and `carrier_only` index the sides'
-/// unmatched records. The warning needs at least 3 such calls and a fifth
-/// of the local calls left unmatched.
+/// Warns when many calls found on one side only would find a partner on
+/// the other if a leading zero were dropped from a number (`0755…`
+/// against `755…`). Then one side lost its area-code zeros, as when Excel
+/// stored the numbers as numbers. `local_only` and `carrier_only` index
+/// the sides' unmatched records. The warning needs at least 3 such calls,
+/// and a fifth of the local calls left unmatched.
 pub(crate) fn zero_lost(
     local: &crate::model::Side,
     carrier: &crate::model::Side,
@@ -153,9 +153,10 @@ pub(crate) fn zero_lost(
             .map(key)
             .collect()
     };
-    // The carrier's unmatched keys are held in two sets, about 50 MB at
-    // the cap; above it the check is left out, and a sample of the local
-    // side is enough.
+
+    // The carrier's unmatched keys go into two sets of about 50 MB at the
+    // cap, so above it the check is left out. A sample of the local side
+    // is enough.
     if carrier_only.len() > ZERO_CHECK_MAX_CARRIER {
         return None;
     }
@@ -164,6 +165,7 @@ pub(crate) fn zero_lost(
     if l.len() < 3 || c.is_empty() {
         return None;
     }
+
     let exact: std::collections::HashSet<(u64, u64)> = c.iter().copied().collect();
     let loose: std::collections::HashSet<(u64, u64)> = c.iter().map(|k| dropped(*k)).collect();
     let (mut hits, mut local_has_zero) = (0u64, 0u64);
@@ -178,6 +180,7 @@ pub(crate) fn zero_lost(
     if hits < 3 || hits * 5 < l.len() as u64 {
         return None;
     }
+
     let (lost_zh, lost_en) = if local_has_zero * 2 >= hits {
         ("运营商话单", "the carrier's bill")
     } else {

@@ -574,7 +574,7 @@ struct FastRow {
     talk_secs: u32,
     billed_min: u32,
     billed_read: bool,
-    /// The billed cell is a duration, so `billed_min` holds seconds.
+    /// The billed cell is a duration, so `billed_min` is in seconds.
     billed_duration: bool,
     /// The billed cell has text that is no number.
     billed_garbled: bool,
@@ -1270,7 +1270,7 @@ mod tests {
     }
 
     #[test]
-    fn html_and_cr_files_left_to_the_general_reader() {
+    fn html_and_cr_files_skip_blocks() {
         let text = export(600, "").replace('\r', "");
         let cr = text.replace('\n', "\r");
         compare(&cr, 1000, false);

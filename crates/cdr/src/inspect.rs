@@ -62,8 +62,8 @@ pub struct SampleRecord {
     pub time: String,
     pub talk_seconds: u32,
     pub billed_minutes: u32,
-    /// The billed cell as read, in `billed_unit`; absent when the file has
-    /// no billed column or the cell was empty or unreadable.
+    /// The billed cell as read, in `billed_unit`. It is absent when the
+    /// file has no billed column or the cell was empty or unreadable.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billed: Option<u32>,
     /// The unit of the file's billed column, when it has one.

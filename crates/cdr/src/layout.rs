@@ -68,8 +68,8 @@ impl Plan {
         self.cols[role.index()]
     }
 
-    /// True for a bill made per number: it lists the other party and no
-    /// callee. A caller column beside them (计费号码) holds the own number.
+    /// True for a bill made per number, which lists the other party and no
+    /// callee. A caller column beside them (计费号码) contains the own number.
     pub(crate) fn is_per_number(&self) -> bool {
         self.has(Role::OtherParty) && !self.has(Role::Callee)
     }

@@ -83,7 +83,7 @@ pub struct FileInfo {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub billed_unit_inferred: bool,
     /// Billed cells written as durations (`1:06`, `66秒`, a workbook
-    /// duration). With any, the column is read as seconds.
+    /// duration). When a file has any, its column is read as seconds.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub billed_durations: u64,
     /// Billed cells that are plain numbers in a column read as seconds

@@ -86,7 +86,7 @@ pub(crate) struct Parsed {
     pub billed_min: u32,
     /// `billed_min` comes from the bill's billed column.
     pub billed_read: bool,
-    /// The billed cell is a duration, so `billed_min` holds seconds.
+    /// The billed cell is a duration, so `billed_min` is in seconds.
     pub billed_duration: bool,
     /// The billed cell as written when it has text that is no number.
     pub billed_garbled: Option<String>,

@@ -481,13 +481,14 @@ impl SideSpill {
     /// Notes that the side keeps `held` records and returns whether they
     /// are to be spilled now.
     ///
-    /// The sides share a pool ([`MemoryBudget::pool_records`]). The side
-    /// that fills it spills, unless it is the smaller of two by the bytes
-    /// of their files (a carrier's bill beside a PBX's export) and the
-    /// larger one keeps an eighth of the pool or more: then the larger one
-    /// is asked to spill at its next check (unless it has finished), and the
-    /// smaller keeps its records. At 10⁸ calls a side both sides fit, and beyond that the
-    /// bill stays in memory while the export goes to disk and back.
+    /// The sides share a pool ([`MemoryBudget::pool_records`]), and the
+    /// side that fills it spills. The exception is the smaller of two sides
+    /// by the bytes of their files, such as a carrier's bill beside a PBX's
+    /// export. When the larger side keeps an eighth of the pool or more
+    /// and has not finished, it is asked to spill at its next check, and
+    /// the smaller side keeps its records. At 10⁸ calls both sides fit.
+    /// Beyond that the bill stays in memory while the export goes to disk
+    /// and back.
     pub(crate) fn due(&mut self, held: usize) -> bool {
         self.share.held.store(held, Ordering::Relaxed);
         let requested = &self.share.spill_requested;

@@ -101,7 +101,7 @@ fn stream_records_at<R: Read>(
     let unterminated = decoder.last_byte.is_some_and(|b| b != b'\n');
     let cut_short = unterminated && held.len() < before_held;
     if let (true, Some(row), true) = (unclosed, held_row, depth < MAX_STRAY_QUOTES) {
-        if let Some(flow) = recover_stray_quote(path, &held, (row, depth), delimiter, sink) {
+        if let Some(flow) = recover_stray_quote(path, &held, (row, depth), delimiter, sink)? {
             if flow.is_continue() {
                 let _ = sink(Event::End { invalid_bytes });
             }
@@ -145,25 +145,33 @@ fn stream_records_at<R: Read>(
 /// own. Returns None when there is nothing after the line break, because
 /// the file was cut off inside a quoted field, or when an earlier field of
 /// the record spans lines too. The record is then reported as a problem.
+///
+/// Errors: the lines after the quote cannot be read (a line too long).
 fn recover_stray_quote(
     path: &Path,
     held: &csv::StringRecord,
     (row, depth): (u64, u32),
     delimiter: u8,
     sink: &mut dyn FnMut(Event<'_>) -> Flow,
-) -> Option<Flow> {
-    let last = held.len().checked_sub(1)?;
+) -> Result<Option<Flow>, TableError> {
+    let Some(last) = held.len().checked_sub(1) else {
+        return Ok(None);
+    };
+
     // A line break in an earlier field means the stray quote was paired
     // with a later one and lines were merged on the way: not recovered.
     // NOTE: such merged lines are read as one record, and only the odd
     // quote count at the end shows them.
     if held.iter().take(last).any(|f| f.contains('\n')) {
-        return None;
+        return Ok(None);
     }
-    let (first_line, rest) = held.get(last)?.split_once('\n')?;
+    let Some((first_line, rest)) = held.get(last).and_then(|f| f.split_once('\n')) else {
+        return Ok(None);
+    };
     if rest.trim().is_empty() {
-        return None;
+        return Ok(None);
     }
+
     tracing::debug!(file = %path.display(), row, "stray quote: reading the lines after it again");
     let mut cells: Vec<String> = held.iter().take(last).map(str::to_string).collect();
     cells.push(format!(
@@ -177,8 +185,9 @@ fn recover_stray_quote(
     })
     .is_break()
     {
-        return Some(Flow::Break(()));
+        return Ok(Some(Flow::Break(())));
     }
+
     let reader = crate::text::DecodeReader::new(
         std::io::empty(),
         rest.as_bytes().to_vec(),
@@ -197,13 +206,6 @@ fn recover_stray_quote(
         Event::End { .. } => Flow::Continue(()),
         other => sink(other),
     };
-    Some(
-        match stream_records_at(path, reader, delimiter, &mut shifted, depth + 1) {
-            Ok(()) => Flow::Continue(()),
-            Err(e) => {
-                tracing::debug!(file = %path.display(), "lines after a stray quote not read: {e}");
-                Flow::Continue(())
-            }
-        },
-    )
+    stream_records_at(path, reader, delimiter, &mut shifted, depth + 1)?;
+    Ok(Some(Flow::Continue(())))
 }

@@ -198,7 +198,7 @@ fn stray_quote_paired_later_reported() {
 
     let t = read_table(&p).unwrap();
 
-    // Lines 3 and 4 are one record; the odd quote count is still reported.
+    // Lines 3 and 4 are one record, and the odd quote count is reported.
     assert_eq!(t.rows.len(), 3);
     assert_eq!(t.problems.len(), 1);
     assert_eq!(t.problems[0].kind, ProblemKind::UnclosedQuote);
